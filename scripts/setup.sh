@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing tether needs on Debian 12, and nothing when all is there:
+# Debian packages (compilers, libraries), Node.js if missing, and the pinned npm packages
+# (the official rivet-engine binary and the official protocol codec) into ./node_modules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake ninja-build pkg-config ccache git curl ca-certificates
+  clang libclang-rt-14-dev                       # libFuzzer and sanitizer runtimes
+  libabsl-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libboost-dev libmsgpack-cxx-dev
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm ci only when the lock file changed since the last install.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+stamp=node_modules/.tether-lock-sha256
+if [[ ! -f $stamp || $(cat "$stamp") != "$lock_sum" ]]; then
+  echo "setup: installing pinned npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > "$stamp"
+fi
+
+engine=node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine
+[[ -x $engine ]] || { echo "setup: $engine is missing after npm ci" >&2; exit 1; }

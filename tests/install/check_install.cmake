@@ -1,0 +1,23 @@
+# Run by ctest in script mode: install, configure and build the consumer, run it.
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${WORK_DIR}/prefix")
+run(${CMAKE_COMMAND} -S "${CONSUMER_DIR}" -B "${WORK_DIR}/build" -G "${GENERATOR}"
+    "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
+run("${WORK_DIR}/build/consumer")
+if(NOT last_output MATCHES "runner 5r7njzx3yd29ma2tkv8kgv4eadbl00 lost after 15000 ms")
+  message(FATAL_ERROR "unexpected consumer output: ${last_output}")
+endif()
+run("${WORK_DIR}/prefix/bin/tether" proto types)
+if(NOT last_output MATCHES "ToClient\n")
+  message(FATAL_ERROR "installed tether CLI does not list ToClient: ${last_output}")
+endif()
+message(STATUS "find_package(tether) consumer built and ran")
