@@ -43,7 +43,8 @@ absl::StatusOr<DemoFlags> ParseFlags(int argc, char** argv) {
     } else if (arg.starts_with("--data-dir=")) {
       flags.data_dir = std::string(arg.substr(std::string_view("--data-dir=").size()));
     } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown or incomplete argument '", argv[i], "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown or incomplete argument '", argv[i], "'"));
     }
   }
   return flags;
@@ -92,7 +93,8 @@ int Run(const DemoFlags& flags, const sigset_t& signals) {
   options.data_dir = flags.data_dir;
   absl::StatusOr<std::unique_ptr<LocalEngine>> engine = LocalEngine::Start(std::move(options));
   if (!engine.ok()) {
-    std::fprintf(stderr, "tether-demo: cannot start the engine: %s\n", engine.status().ToString().c_str());
+    std::fprintf(stderr, "tether-demo: cannot start the engine: %s\n",
+                 engine.status().ToString().c_str());
     return 1;
   }
   absl::StatusOr<std::string> health = (*engine)->Health();

@@ -47,9 +47,10 @@ void EngineEnvironment::TearDown() {
 
 LocalEngine& EngineEnvironment::engine() {
   if (g_engine == nullptr) {
-    std::fputs("EngineEnvironment::engine() called without a running environment; register "
-               "EngineEnvironment with ::testing::AddGlobalTestEnvironment in main()\n",
-               stderr);
+    std::fputs(
+        "EngineEnvironment::engine() called without a running environment; register "
+        "EngineEnvironment with ::testing::AddGlobalTestEnvironment in main()\n",
+        stderr);
     std::abort();
   }
   return *g_engine;

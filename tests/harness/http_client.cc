@@ -24,7 +24,8 @@ absl::Status InitCurlOnce() {
   static CURLcode result = CURLE_OK;
   std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
   if (result != CURLE_OK) {
-    return absl::InternalError(absl::StrCat("curl_global_init failed: ", curl_easy_strerror(result)));
+    return absl::InternalError(
+        absl::StrCat("curl_global_init failed: ", curl_easy_strerror(result)));
   }
   return absl::OkStatus();
 }
@@ -90,7 +91,7 @@ absl::StatusCode CodeForHttpStatus(long status) {
       return absl::StatusCode::kResourceExhausted;
     default:
       return status >= 500 && status < 600 ? absl::StatusCode::kUnavailable
-                                            : absl::StatusCode::kUnknown;
+                                           : absl::StatusCode::kUnknown;
   }
 }
 
@@ -107,7 +108,8 @@ absl::StatusOr<HttpResponse> HttpRequest(std::string_view method, std::string_vi
   const std::string url_text(url);
   const std::string method_text(method);
   if (!url.starts_with("http://")) {
-    return absl::InvalidArgumentError(absl::StrCat("only http:// URLs are supported, got '", url_text, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("only http:// URLs are supported, got '", url_text, "'"));
   }
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
@@ -175,11 +177,12 @@ absl::StatusOr<nlohmann::json> HttpJson(std::string_view method, std::string_vie
                                      response->status, ": ", Quoted(response->body)));
   }
   if (response->body.empty()) return nlohmann::json();
-  nlohmann::json parsed = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json parsed =
+      nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
-    return absl::InternalError(absl::StrCat(ToAbsl(method), " ", ToAbsl(url), " -> HTTP ",
-                                            response->status, " with a body that is not JSON: ",
-                                            Quoted(response->body)));
+    return absl::InternalError(
+        absl::StrCat(ToAbsl(method), " ", ToAbsl(url), " -> HTTP ", response->status,
+                     " with a body that is not JSON: ", Quoted(response->body)));
   }
   return parsed;
 }

@@ -50,15 +50,18 @@ constexpr absl::string_view kAddressInUse = "Address in use";
 // Set in this machine's environment, they make the engine capture a backtrace for every internal
 // error and run 5-25x slower.
 constexpr std::array<std::string_view, 2> kDroppedVariables = {"RUST_BACKTRACE",
-                                                              "RUST_LIB_BACKTRACE"};
+                                                               "RUST_LIB_BACKTRACE"};
 
 absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-std::string ErrnoText(int error) { return std::error_code(error, std::generic_category()).message(); }
+std::string ErrnoText(int error) {
+  return std::error_code(error, std::generic_category()).message();
+}
 
 std::string ResolveBinary(const std::string& configured) {
   if (!configured.empty()) return configured;
-  if (const char* from_env = std::getenv("TETHER_ENGINE_BINARY"); from_env != nullptr && *from_env != '\0') {
+  if (const char* from_env = std::getenv("TETHER_ENGINE_BINARY");
+      from_env != nullptr && *from_env != '\0') {
     return from_env;
   }
   return TETHER_DEFAULT_ENGINE_BINARY;
@@ -90,7 +93,8 @@ absl::StatusOr<nlohmann::json> ParseExtraConfig(const std::string& text) {
 
 absl::StatusOr<std::string> MakeTempDir() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/tether-engine-XXXXXX");
+  std::string pattern =
+      absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/tether-engine-XXXXXX");
   if (::mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("mkdtemp(", pattern, ") failed: ", ErrnoText(errno)));
   }
@@ -128,7 +132,8 @@ absl::StatusOr<std::array<int, 3>> PickFreePorts() {
     auto* generic = reinterpret_cast<sockaddr*>(&address);
     if (fds[i] < 0 || ::bind(fds[i], generic, length) != 0 ||
         ::getsockname(fds[i], generic, &length) != 0) {
-      status = absl::InternalError(absl::StrCat("cannot reserve a loopback port: ", ErrnoText(errno)));
+      status =
+          absl::InternalError(absl::StrCat("cannot reserve a loopback port: ", ErrnoText(errno)));
     } else {
       ports[i] = ntohs(address.sin_port);
     }
@@ -147,9 +152,9 @@ std::vector<std::string> ChildEnvironment(const std::string& home) {
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     const std::string_view name = text.substr(0, text.find('='));
-    const bool dropped = name == "HOME" || std::find(kDroppedVariables.begin(),
-                                                     kDroppedVariables.end(),
-                                                     name) != kDroppedVariables.end();
+    const bool dropped =
+        name == "HOME" || std::find(kDroppedVariables.begin(), kDroppedVariables.end(), name) !=
+                              kDroppedVariables.end();
     if (!dropped) result.emplace_back(text);
   }
   result.push_back("HOME=" + home);
@@ -173,7 +178,8 @@ std::string DescribeWaitStatus(int status) {
 }
 
 // Runs in the forked child, so it may only make async-signal-safe calls.
-[[noreturn]] void ExecEngine(pid_t parent, int log_fd, int exec_error_fd, char** argv, char** envp) {
+[[noreturn]] void ExecEngine(pid_t parent, int log_fd, int exec_error_fd, char** argv,
+                             char** envp) {
   ::setpgid(0, 0);
   // The engine must not outlive us, even if we are killed; if the parent is already gone, quit.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
@@ -185,7 +191,9 @@ std::string DescribeWaitStatus(int status) {
   default_action.sa_handler = SIG_DFL;
   for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
 
-  if (const int null_fd = ::open("/dev/null", O_RDONLY); null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+  if (const int null_fd = ::open("/dev/null", O_RDONLY); null_fd >= 0) {
+    ::dup2(null_fd, STDIN_FILENO);
+  }
   if (log_fd >= 0) {
     ::dup2(log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
@@ -210,7 +218,8 @@ bool ProcessListensOn(pid_t pid, int port) {
   std::getline(table, line);  // column titles
   while (std::getline(table, line)) {
     std::istringstream fields(line);
-    std::string slot, local_address, remote_address, state, queues, timer, retransmits, uid, timeout, inode;
+    std::string slot, local_address, remote_address, state, queues, timer, retransmits, uid,
+        timeout, inode;
     fields >> slot >> local_address >> remote_address >> state >> queues >> timer >> retransmits >>
         uid >> timeout >> inode;
     if (local_address == local.data() && state == kListenState) {
@@ -266,7 +275,8 @@ LocalEngine::LocalEngine(LocalEngineOptions options, bool owns_data_dir)
 absl::StatusOr<std::unique_ptr<LocalEngine>> LocalEngine::Start(LocalEngineOptions options) {
   options.binary = ResolveBinary(options.binary);
   if (absl::Status status = CheckExecutable(options.binary); !status.ok()) return status;
-  if (absl::StatusOr<nlohmann::json> extra = ParseExtraConfig(options.extra_config_json); !extra.ok()) {
+  if (absl::StatusOr<nlohmann::json> extra = ParseExtraConfig(options.extra_config_json);
+      !extra.ok()) {
     return extra.status();
   }
   const bool owns_data_dir = options.data_dir.empty();
@@ -346,14 +356,17 @@ bool LocalEngine::running() const {
 }
 
 std::string LocalEngine::log_path() const {
-  return options_.forward_logs ? std::string() : (fs::path(options_.data_dir) / "engine.log").string();
+  return options_.forward_logs ? std::string()
+                               : (fs::path(options_.data_dir) / "engine.log").string();
 }
 
 std::string LocalEngine::config_path() const {
   return (fs::path(options_.data_dir) / "engine.json").string();
 }
 
-absl::StatusOr<std::string> LocalEngine::Health() const { return HealthWithin(kHealthRequestTimeout); }
+absl::StatusOr<std::string> LocalEngine::Health() const {
+  return HealthWithin(kHealthRequestTimeout);
+}
 
 absl::StatusOr<std::string> LocalEngine::HealthWithin(milliseconds timeout) const {
   const std::string url = endpoint() + "/health";
@@ -375,14 +388,16 @@ absl::StatusOr<std::string> LocalEngine::ReadLog() const {
 
 absl::Status LocalEngine::WriteConfig() const {
   try {
+    // Where the engine listens and stores data; endpoint() and the restart logic rely on these.
     const nlohmann::json pinned = {
-        {"telemetry", {{"enabled", false}}},
         {"guard", {{"host", kLoopback}, {"port", guard_port_}}},
         {"api_peer", {{"host", kLoopback}, {"port", api_peer_port_}}},
         {"metrics", {{"host", kLoopback}, {"port", metrics_port_}}},
         {"file_system", {{"path", (fs::path(options_.data_dir) / "engine-data").string()}}},
     };
     nlohmann::json config = pinned;
+    // Telemetry is on by default and would phone home.
+    config["telemetry"] = {{"enabled", false}};
     if (!options_.admin_token.empty()) config["auth"] = {{"admin_token", options_.admin_token}};
     // Start() validated the extra config already.
     config.merge_patch(*ParseExtraConfig(options_.extra_config_json));
@@ -390,8 +405,8 @@ absl::Status LocalEngine::WriteConfig() const {
     for (const auto& [pointer, value] : pinned_leaves.items()) {
       const nlohmann::json::json_pointer path(pointer);
       if (!config.contains(path) || config.at(path) != value) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "extra_config_json must not change ", pointer, ": the harness chooses it"));
+        return absl::InvalidArgumentError(absl::StrCat("extra_config_json must not change ",
+                                                       pointer, ": the harness chooses it"));
       }
     }
     std::ofstream file(config_path(), std::ios::trunc);
@@ -399,7 +414,8 @@ absl::Status LocalEngine::WriteConfig() const {
     file.close();
     if (!file) return absl::InternalError(absl::StrCat("cannot write '", config_path(), "'"));
   } catch (const nlohmann::json::exception& error) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot build the engine config: ", error.what()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot build the engine config: ", error.what()));
   }
   return absl::OkStatus();
 }
@@ -416,7 +432,8 @@ absl::Status LocalEngine::Spawn() {
     struct stat info = {};
     if (log_fd < 0 || ::fstat(log_fd, &info) != 0) {
       if (log_fd >= 0) ::close(log_fd);
-      return absl::InternalError(absl::StrCat("cannot open '", log_path(), "': ", ErrnoText(errno)));
+      return absl::InternalError(
+          absl::StrCat("cannot open '", log_path(), "': ", ErrnoText(errno)));
     }
     log_offset_ = static_cast<std::uintmax_t>(info.st_size);
   }
@@ -480,10 +497,11 @@ absl::Status LocalEngine::WaitReady(bool* port_conflict) {
     if (Clock::now() >= deadline) {
       Terminate(SIGKILL, milliseconds(0));
       keep_data_dir_ = true;
-      return absl::DeadlineExceededError(absl::StrCat(
-          "rivet-engine did not report healthy at ", endpoint(), "/health within ",
-          options_.ready_timeout.count(), " ms; see its log at ",
-          options_.forward_logs ? "this process's stderr" : log_path(), "\n", LogTailOfCurrentRun()));
+      return absl::DeadlineExceededError(
+          absl::StrCat("rivet-engine did not report healthy at ", endpoint(), "/health within ",
+                       options_.ready_timeout.count(), " ms; see its log at ",
+                       options_.forward_logs ? "this process's stderr" : log_path(), "\n",
+                       LogTailOfCurrentRun()));
     }
     std::this_thread::sleep_for(kReadyPollInterval);
   }
@@ -548,6 +566,8 @@ std::string LocalEngine::LogOfCurrentRun() const {
   return ReadFileFrom(log_path(), log_offset_).value_or(std::string());
 }
 
-std::string LocalEngine::LogTailOfCurrentRun() const { return Tail(LogOfCurrentRun(), kLogTailBytes); }
+std::string LocalEngine::LogTailOfCurrentRun() const {
+  return Tail(LogOfCurrentRun(), kLogTailBytes);
+}
 
 }  // namespace tether::testing

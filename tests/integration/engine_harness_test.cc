@@ -144,7 +144,8 @@ TEST(EngineHarnessTest, EngineRunsWithoutRustBacktraceAndWithHomeInDataDir) {
   ASSERT_FALSE(environ_block.empty());
   const std::string with_separators = std::string(1, '\0') + environ_block;
   EXPECT_THAT(with_separators, Not(HasSubstr(std::string(1, '\0') + "RUST_BACKTRACE=")));
-  EXPECT_THAT(with_separators, HasSubstr(std::string(1, '\0') + "HOME=" + (*engine)->data_dir() + '\0'));
+  EXPECT_THAT(with_separators,
+              HasSubstr(std::string(1, '\0') + "HOME=" + (*engine)->data_dir() + '\0'));
 }
 
 TEST(EngineHarnessTest, AdminTokenGuardsRestApi) {
@@ -182,7 +183,8 @@ TEST(EngineHarnessTest, MissingBinaryNamesPathAndSetupScript) {
   absl::StatusOr<std::unique_ptr<LocalEngine>> engine = LocalEngine::Start(std::move(options));
   ASSERT_FALSE(engine.ok());
   EXPECT_EQ(engine.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(std::string(engine.status().message()), HasSubstr("/nonexistent/tether/rivet-engine"));
+  EXPECT_THAT(std::string(engine.status().message()),
+              HasSubstr("/nonexistent/tether/rivet-engine"));
   EXPECT_THAT(std::string(engine.status().message()), HasSubstr("scripts/setup.sh"));
 }
 
@@ -190,7 +192,8 @@ TEST(EngineHarnessTest, EnvironmentVariableOverridesDefaultBinary) {
   ScopedEnv binary("TETHER_ENGINE_BINARY", "/nonexistent/from-env/rivet-engine");
   absl::StatusOr<std::unique_ptr<LocalEngine>> engine = LocalEngine::Start({});
   ASSERT_FALSE(engine.ok());
-  EXPECT_THAT(std::string(engine.status().message()), HasSubstr("/nonexistent/from-env/rivet-engine"));
+  EXPECT_THAT(std::string(engine.status().message()),
+              HasSubstr("/nonexistent/from-env/rivet-engine"));
 }
 
 TEST(EngineHarnessTest, ExtraConfigReachesTheEngine) {
@@ -245,8 +248,8 @@ TEST(EngineHarnessTest, StopIsIdempotentAndTempDirIsRemoved) {
 }
 
 TEST(EngineHarnessTest, GivenDataDirKeepsStateAcrossEngines) {
-  const fs::path data_dir = fs::path(::testing::TempDir()) / ("tether-" + CurrentTestName() +
-                                                              std::to_string(::getpid()));
+  const fs::path data_dir =
+      fs::path(::testing::TempDir()) / ("tether-" + CurrentTestName() + std::to_string(::getpid()));
   std::string name;
   {
     LocalEngineOptions options;
@@ -269,8 +272,8 @@ TEST(EngineHarnessTest, GivenDataDirKeepsStateAcrossEngines) {
 
 TEST(EngineHarnessTest, HttpErrorsNameStatusAndBody) {
   const LocalEngine& engine = EngineEnvironment::engine();
-  absl::StatusOr<nlohmann::json> invalid = HttpJson(
-      "POST", engine.endpoint() + "/namespaces", {{"name", "Not_Valid"}, {"display_name", "x"}});
+  absl::StatusOr<nlohmann::json> invalid = HttpJson("POST", engine.endpoint() + "/namespaces",
+                                                    {{"name", "Not_Valid"}, {"display_name", "x"}});
   ASSERT_FALSE(invalid.ok());
   EXPECT_EQ(invalid.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(invalid.status().message()), HasSubstr("HTTP 400"));

@@ -1,0 +1,96 @@
+#include "harness/raw_websocket.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace tether::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+absl::Status Error(std::string_view what, const beast::error_code& ec) {
+  return absl::UnavailableError(absl::StrCat(absl::string_view(what.data(), what.size()), ": ", ec.message()));
+}
+
+// Blocking socket operations give up after `timeout` (Beast's own timeouts apply to async use).
+void SetReceiveTimeout(asio::ip::tcp::socket& socket, std::chrono::milliseconds timeout) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+}  // namespace
+
+struct RawWebSocket::Impl {
+  asio::io_context io;
+  websocket::stream<asio::ip::tcp::socket> ws{io};
+};
+
+RawWebSocket::RawWebSocket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RawWebSocket::~RawWebSocket() {
+  beast::error_code ignored;
+  impl_->ws.next_layer().close(ignored);
+}
+
+absl::StatusOr<std::unique_ptr<RawWebSocket>> RawWebSocket::Connect(int port, std::string_view target,
+                                                                     const std::vector<std::string>& subprotocols,
+                                                                     std::chrono::milliseconds timeout) {
+  auto impl = std::make_unique<Impl>();
+  beast::error_code ec;
+  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), static_cast<unsigned short>(port));
+  impl->ws.next_layer().connect(endpoint, ec);
+  if (ec) return Error("connect", ec);
+  SetReceiveTimeout(impl->ws.next_layer(), timeout);
+  const std::string protocols = absl::StrJoin(subprotocols, ", ");
+  impl->ws.set_option(websocket::stream_base::decorator([protocols](websocket::request_type& request) {
+    if (!protocols.empty()) request.set(beast::http::field::sec_websocket_protocol, protocols);
+  }));
+  impl->ws.handshake("127.0.0.1:" + std::to_string(port), std::string(target), ec);
+  if (ec) return Error("websocket handshake", ec);
+  return std::unique_ptr<RawWebSocket>(new RawWebSocket(std::move(impl)));
+}
+
+absl::Status RawWebSocket::SendBinary(std::span<const std::uint8_t> frame) {
+  beast::error_code ec;
+  impl_->ws.binary(true);
+  impl_->ws.write(asio::buffer(frame.data(), frame.size()), ec);
+  return ec ? Error("send", ec) : absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::uint8_t>> RawWebSocket::Receive(std::chrono::milliseconds timeout) {
+  SetReceiveTimeout(impl_->ws.next_layer(), timeout);
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  impl_->ws.read(buffer, ec);
+  // A received close frame counts even if the TCP teardown after it failed: the engine may reset
+  // the connection right after its close frame, before Beast finishes the closing handshake.
+  if (const websocket::close_reason& reason = impl_->ws.reason(); ec && reason.code != websocket::close_code::none) {
+    return absl::UnavailableError(absl::StrCat("closed ", reason.code, " ", reason.reason.c_str()));
+  }
+  if (ec == asio::error::would_block || ec == asio::error::try_again || ec == asio::error::timed_out) {
+    return absl::DeadlineExceededError(absl::StrCat("no message within ", timeout.count(), " ms"));
+  }
+  if (ec) return Error("receive", ec);
+  const auto* data = static_cast<const std::uint8_t*>(buffer.data().data());
+  return std::vector<std::uint8_t>(data, data + buffer.size());
+}
+
+absl::Status RawWebSocket::Close() {
+  beast::error_code ec;
+  impl_->ws.close(websocket::close_code::normal, ec);
+  return ec ? Error("close", ec) : absl::OkStatus();
+}
+
+}  // namespace tether::testing
