@@ -25,12 +25,14 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# npm ci only when the lock file changed since the last install.
+# Install only when the lock file changed since the last install. `npm ci` refuses this lock file
+# (npm 11 does not record the other platforms' optional engine packages), so install from the lock
+# without touching it; every version in package.json is exact.
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 stamp=node_modules/.tether-lock-sha256
 if [[ ! -f $stamp || $(cat "$stamp") != "$lock_sum" ]]; then
   echo "setup: installing pinned npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$lock_sum" > "$stamp"
 fi
 

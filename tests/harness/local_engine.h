@@ -53,14 +53,16 @@ struct LocalEngineOptions {
 class LocalEngine {
  public:
   // Starts an engine and waits until GET /health reports status "ok" and kPinnedEngineVersion.
+  // The engine runs in its own process group with HOME=<data_dir>, telemetry off, and without
+  // RUST_BACKTRACE and RUST_LIB_BACKTRACE, which make it 5-25x slower. Ports are picked afresh,
+  // and the engine is respawned on new ports if another process took one of them first.
   //
-  // Errors name the cause: NotFound if the binary is missing (with a hint to run
-  // scripts/setup.sh), InvalidArgument for a malformed `extra_config_json`, Internal with the tail
-  // of the engine log if the engine exits during startup (e.g. it rejects the config),
-  // DeadlineExceeded with the log path if it is not healthy within `ready_timeout`, and
-  // FailedPrecondition if it reports another version. After a timeout or a version mismatch a
-  // temporary data directory is kept so its log can be read. Ports are picked afresh, and the
-  // engine is respawned on new ports if another process took one of them first.
+  // Errors name the cause: NotFound if the binary is missing and FailedPrecondition if it is not
+  // executable (both with a hint to run scripts/setup.sh), InvalidArgument for a malformed
+  // `extra_config_json`, Internal with the tail of the engine log if the engine exits during
+  // startup (e.g. it rejects the config), DeadlineExceeded with the log path if it is not healthy
+  // within `ready_timeout` (a temporary data directory is then kept so the log can be read), and
+  // FailedPrecondition if it reports another version.
   static absl::StatusOr<std::unique_ptr<LocalEngine>> Start(LocalEngineOptions options);
 
   LocalEngine(const LocalEngine&) = delete;
