@@ -8,6 +8,7 @@
 
 #include <signal.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -76,16 +77,27 @@ void PrintBanner(const LocalEngine& engine, const std::string& health, bool temp
 }
 
 // Waits for SIGINT or SIGTERM. Returns an error if the engine exits first.
-absl::Status WaitForShutdown(const sigset_t& signals, const LocalEngine& engine) {
+absl::Status WaitForShutdown(const sigset_t& signals, LocalEngine& engine) {
   for (;;) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) return absl::InternalError("sigwait failed");
     if (signal != SIGCHLD) return absl::OkStatus();
-    if (!engine.running()) {
-      return absl::InternalError(
-          absl::StrCat("rivet-engine exited unexpectedly; see ", engine.log_path()));
-    }
+    // Stop() reaps the engine and reports how it ended.
+    if (!engine.running()) return engine.Stop();
   }
+}
+
+// A temporary data directory is removed with the engine, so show the end of its log now.
+void PrintLogTail(const LocalEngine& engine) {
+  constexpr std::size_t kTailBytes = 4096;
+  absl::StatusOr<std::string> log = engine.ReadLog();
+  if (!log.ok()) return;
+  std::size_t start = 0;
+  if (log->size() > kTailBytes) {
+    const std::size_t newline = log->find('\n', log->size() - kTailBytes);
+    start = newline == std::string::npos ? log->size() - kTailBytes : newline + 1;
+  }
+  std::fprintf(stderr, "--- end of %s ---\n%s", engine.log_path().c_str(), log->c_str() + start);
 }
 
 int Run(const DemoFlags& flags, const sigset_t& signals) {
@@ -101,7 +113,9 @@ int Run(const DemoFlags& flags, const sigset_t& signals) {
   PrintBanner(**engine, health.ok() ? *health : health.status().ToString(), flags.data_dir.empty());
 
   if (absl::Status waited = WaitForShutdown(signals, **engine); !waited.ok()) {
-    std::fprintf(stderr, "tether-demo: %s\n", waited.ToString().c_str());
+    std::fprintf(stderr, "tether-demo: the engine stopped unexpectedly: %s\n",
+                 std::string(waited.message()).c_str());
+    PrintLogTail(**engine);
     return 1;
   }
   std::printf("Stopping the engine...\n");

@@ -102,7 +102,8 @@ class LocalEngine {
   const std::string& admin_token() const { return options_.admin_token; }
 
   // Returns the body of GET /health, e.g. {"runtime":"engine","status":"ok","version":"2.3.19"}.
-  // Unavailable if the request fails or the status is not 200.
+  // Errors are those of HttpRequest (Unavailable while nothing listens), or Unavailable for a
+  // status other than 200.
   absl::StatusOr<std::string> Health() const;
 
   // Returns the whole engine log (all runs). FailedPrecondition with `forward_logs`.

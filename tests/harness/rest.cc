@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace tether::testing {
@@ -40,6 +41,8 @@ std::string RandomSuffix() {
   return suffix;
 }
 
+absl::string_view ToAbsl(std::string_view s) { return {s.data(), s.size()}; }
+
 }  // namespace
 
 HttpHeaders AdminHeaders(const LocalEngine& engine) {
@@ -54,6 +57,60 @@ absl::StatusOr<std::string> CreateNamespace(const LocalEngine& engine, std::stri
       HttpJson("POST", engine.endpoint() + "/namespaces", body, AdminHeaders(engine));
   if (!created.ok()) return created.status();
   return name;
+}
+
+absl::StatusOr<std::string> CreateActor(const LocalEngine& engine, std::string_view namespace_name,
+                                        const ActorSpec& spec) {
+  nlohmann::json body = {{"name", spec.name},
+                         {"runner_name_selector", spec.runner_name},
+                         {"crash_policy", spec.crash_policy}};
+  if (!spec.key.empty()) body["key"] = spec.key;
+  if (!spec.input.empty()) body["input"] = absl::Base64Escape(spec.input);
+  absl::StatusOr<nlohmann::json> created = HttpJson(
+      "POST", absl::StrCat(engine.endpoint(), "/actors?namespace=", ToAbsl(namespace_name)), body, AdminHeaders(engine));
+  if (!created.ok()) return created.status();
+  return created->at("actor").at("actor_id").get<std::string>();
+}
+
+absl::StatusOr<nlohmann::json> GetActor(const LocalEngine& engine, std::string_view namespace_name,
+                                        std::string_view actor_id) {
+  absl::StatusOr<nlohmann::json> listed =
+      HttpGetJson(absl::StrCat(engine.endpoint(), "/actors?namespace=", ToAbsl(namespace_name),
+                               "&actor_ids=", ToAbsl(actor_id), "&include_destroyed=true"),
+                  AdminHeaders(engine));
+  if (!listed.ok()) return listed.status();
+  for (const nlohmann::json& actor : listed->at("actors")) {
+    if (actor.at("actor_id") == actor_id) return actor;
+  }
+  return absl::NotFoundError(absl::StrCat("actor ", ToAbsl(actor_id), " is not listed"));
+}
+
+absl::Status DestroyActor(const LocalEngine& engine, std::string_view namespace_name, std::string_view actor_id) {
+  return HttpJson("DELETE",
+                  absl::StrCat(engine.endpoint(), "/actors/", ToAbsl(actor_id), "?namespace=", ToAbsl(namespace_name)),
+                  nullptr, AdminHeaders(engine))
+      .status();
+}
+
+absl::StatusOr<std::string> ReadActorKv(const LocalEngine& engine, std::string_view namespace_name,
+                                        std::string_view actor_id, std::string_view key) {
+  std::string encoded = absl::WebSafeBase64Escape(ToAbsl(key));
+  while (encoded.size() % 4 != 0) encoded += '=';
+  absl::StatusOr<nlohmann::json> value =
+      HttpGetJson(absl::StrCat(engine.endpoint(), "/actors/", ToAbsl(actor_id), "/kv/keys/", encoded,
+                               "?namespace=", ToAbsl(namespace_name)),
+                  AdminHeaders(engine));
+  if (!value.ok()) return value.status();
+  std::string bytes;
+  if (!absl::Base64Unescape(value->at("value").get<std::string>(), &bytes)) {
+    return absl::InternalError("the engine returned a KV value that is not base64");
+  }
+  return bytes;
+}
+
+absl::StatusOr<HttpResponse> GatewayGet(const LocalEngine& engine, std::string_view actor_id, std::string_view path) {
+  return HttpRequest("GET", absl::StrCat(engine.endpoint(), "/gateway/", ToAbsl(actor_id), ToAbsl(path)), {}, {},
+                     std::chrono::milliseconds(60000));
 }
 
 }  // namespace tether::testing

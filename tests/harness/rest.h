@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include <nlohmann/json.hpp>
 #include "harness/http_client.h"
 #include "harness/local_engine.h"
 
@@ -23,6 +24,28 @@ HttpHeaders AdminHeaders(const LocalEngine& engine);
 // one '-', and it is shortened so the name stays within the engine's 64-character limit. Sends
 // AdminHeaders(engine). Errors are those of HttpJson, e.g. PermissionDenied without a valid token.
 absl::StatusOr<std::string> CreateNamespace(const LocalEngine& engine, std::string_view prefix);
+
+struct ActorSpec {
+  std::string name;
+  std::string runner_name;  // runner_name_selector
+  std::string key;          // empty: none
+  std::string input;        // bytes; empty: none
+  std::string crash_policy = "sleep";  // restart | sleep | destroy
+};
+
+// POST /actors: creates an actor and returns its id.
+absl::StatusOr<std::string> CreateActor(const LocalEngine& engine, std::string_view namespace_name,
+                                        const ActorSpec& spec);
+// GET /actors?actor_ids=: the actor's JSON (actor_id, start_ts, sleep_ts, destroy_ts, error, ...).
+absl::StatusOr<nlohmann::json> GetActor(const LocalEngine& engine, std::string_view namespace_name,
+                                        std::string_view actor_id);
+// DELETE /actors/{id}: destroys the actor.
+absl::Status DestroyActor(const LocalEngine& engine, std::string_view namespace_name, std::string_view actor_id);
+// GET /actors/{id}/kv/keys/{base64 key}: the value's bytes, NotFound if the key does not exist.
+absl::StatusOr<std::string> ReadActorKv(const LocalEngine& engine, std::string_view namespace_name,
+                                        std::string_view actor_id, std::string_view key);
+// GET /gateway/{actor id}{path} through the engine's gateway (wakes a sleeping actor).
+absl::StatusOr<HttpResponse> GatewayGet(const LocalEngine& engine, std::string_view actor_id, std::string_view path);
 
 }  // namespace tether::testing
 

@@ -1,0 +1,79 @@
+// How a program hosts actors: it implements ActorInstance for each kind of actor and registers a
+// factory for it with the Runner under the actor's name. The engine decides where and when an
+// actor runs; the runner creates an instance for every start (first start, wake from sleep,
+// restart after a crash, migration from another runner) and destroys it after the stop. State that
+// must survive a stop lives in the actor's Kv.
+//
+// Threading: the calls on one ActorInstance (OnStart, OnAlarm, OnStop, and Kv callbacks) run one
+// at a time on the actor's serial executor; different actors run in parallel on the runner's
+// actor threads, never on its network thread. Actor's member functions are thread-safe.
+#ifndef TETHER_ACTOR_H_
+#define TETHER_ACTOR_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "tether/kv.h"
+
+namespace tether {
+
+// What the engine says about the actor being started.
+struct ActorInfo {
+  std::string actor_id;
+  std::string name;
+  std::optional<std::string> key;
+  // +1 on every start anywhere; stale messages of older generations are ignored.
+  std::uint32_t generation = 0;
+  // When the engine built the start command, ms since the epoch.
+  std::int64_t create_ts_ms = 0;
+  // The input given when the actor was created (bytes), if any.
+  std::optional<std::string> input;
+};
+
+// The runner's side of a running actor, handed to its ActorInstance. Valid from OnStart until
+// OnStop returns; requests made after the actor stopped are ignored.
+class Actor {
+ public:
+  virtual ~Actor() = default;
+
+  virtual const ActorInfo& info() const = 0;
+  virtual Kv& kv() = 0;
+
+  // Asks the engine to put the actor to sleep: it is stopped (OnStop), and started again on the
+  // next request or when its alarm is due.
+  virtual void Sleep() = 0;
+  // Asks the engine to stop and destroy the actor; its Kv is deleted.
+  virtual void Destroy() = 0;
+  // Calls OnAlarm at `when`. If the actor sleeps meanwhile, the engine wakes it then, and OnAlarm
+  // runs right after OnStart. One alarm per actor: setting replaces it.
+  virtual void SetAlarm(std::chrono::system_clock::time_point when) = 0;
+  virtual void ClearAlarm() = 0;
+  // Runs `fn` on the actor's serial executor, e.g. from another thread.
+  virtual void Post(std::function<void()> fn) = 0;
+};
+
+class ActorInstance {
+ public:
+  virtual ~ActorInstance() = default;
+
+  // The actor starts. Returning an error (or throwing) fails the start: the engine is told the
+  // actor stopped with that message and applies its crash policy. The engine counts the actor as
+  // running when this returns OK.
+  virtual absl::Status OnStart(Actor& actor) = 0;
+  // The actor's alarm is due.
+  virtual void OnAlarm(Actor& actor) { (void)actor; }
+  // The actor stops (sleep, destroy, drain, migration). Kv still works here.
+  virtual void OnStop(Actor& actor) { (void)actor; }
+  // The tunnel issue adds OnFetch (HTTP) and OnWebSocket here.
+};
+
+using ActorFactory = std::function<std::unique_ptr<ActorInstance>(const ActorInfo&)>;
+
+}  // namespace tether
+
+#endif  // TETHER_ACTOR_H_

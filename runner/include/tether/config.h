@@ -1,0 +1,105 @@
+// RunnerConfig: where a runner connects, who it is, and how it behaves. Build one by hand, or
+// from the RIVET_* environment variables that RivetKit also reads (RunnerConfig::FromEnv).
+//
+// Threading: a plain value type; FromEnv reads the process environment and is safe to call from
+// any thread that is not concurrently changing it.
+#ifndef TETHER_CONFIG_H_
+#define TETHER_CONFIG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace tether {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+
+// "trace", "debug", "info", "warn" (or "warning"), "error"; case-insensitive.
+absl::StatusOr<LogLevel> ParseLogLevel(std::string_view text);
+
+// The engine endpoint split into what the WebSocket connection needs.
+struct Endpoint {
+  bool tls = false;          // https:// or wss://
+  std::string host;          // without brackets for IPv6
+  std::uint16_t port = 0;    // explicit, or 443 / 80 by scheme
+  std::string path_prefix;   // kept from the URL, no trailing '/', e.g. "/rivet" or ""
+  // From the https://namespace:token@host form; empty when the URL has no user info.
+  std::string namespace_name;
+  std::string token;
+
+  // "ws://host:port/prefix" or "wss://...": where "/runners/connect" is appended.
+  std::string WebSocketBase() const;
+};
+
+// Accepts http, https, ws and wss URLs with an optional port, path prefix and
+// `namespace:token@` user info (percent-decoded). Errors name what is wrong with the URL.
+absl::StatusOr<Endpoint> ParseEndpoint(std::string_view url);
+
+struct TlsOptions {
+  // Verify the engine's certificate chain and host name. Only tests of TLS failures turn it off.
+  bool verify_peer = true;
+  // A PEM file of extra trusted CAs, added to the system roots (e.g. a private engine's CA).
+  std::string extra_ca_file;
+};
+
+struct ReconnectPolicy {
+  std::chrono::milliseconds initial_delay{1000};
+  std::chrono::milliseconds max_delay{30000};
+  // Give up (the runner stops with an error) after this long without a successful Init.
+  // nullopt: retry for as long as the failures look transient.
+  std::optional<std::chrono::milliseconds> give_up_after;
+};
+
+struct RunnerConfig {
+  // Engine base URL; see ParseEndpoint. RIVET_ENDPOINT.
+  std::string endpoint = "http://127.0.0.1:6420";
+  // Admin token, sent only as the WebSocket subprotocol `rivet_token.<token>`; never logged.
+  // RIVET_TOKEN, or the user info of the endpoint URL.
+  std::string token;
+  // RIVET_NAMESPACE, or the user info of the endpoint URL.
+  std::string namespace_name = "default";
+  // The runner (pool) name actors are scheduled by (`runner_name_selector`). RIVET_POOL.
+  std::string runner_name = "default";
+  // Identifies this runner across reconnects; the engine keeps its actors while the key comes
+  // back within the runner-lost threshold. Empty: a random key, stable for the process.
+  // RIVET_RUNNER_KEY.
+  std::string runner_key;
+  // The application version; the engine prefers, and may upgrade to, the highest one.
+  // RIVET_RUNNER_VERSION.
+  std::uint32_t version = 1;
+  // How many actors this runner hosts at once. RIVET_TOTAL_SLOTS.
+  std::uint32_t total_slots = 1000;
+  // Actor names announced at connect, each with its metadata as a JSON object.
+  std::map<std::string, std::string> prepopulate_actor_names;
+  // Runner metadata as a JSON object, shown by the engine's GET /runners. Empty: none.
+  std::string metadata_json;
+  // RIVET_LOG_LEVEL.
+  LogLevel log_level = LogLevel::kInfo;
+
+  TlsOptions tls;
+  ReconnectPolicy reconnect;
+  // A KV request not answered within this time fails with DeadlineExceeded.
+  std::chrono::milliseconds kv_timeout{30000};
+  // How long a drain waits for the engine to stop this runner's actors before closing anyway.
+  std::chrono::milliseconds drain_timeout{60000};
+  // Threads that run actor code; 0: the number of cores (at least 2).
+  int actor_threads = 0;
+
+  // Reads the RIVET_* variables named above over the defaults. A malformed value is an error
+  // naming the variable; an unknown RIVET_* variable is reported in `warnings` (if given).
+  static absl::StatusOr<RunnerConfig> FromEnv(std::vector<std::string>* warnings = nullptr);
+
+  // Checks the whole config (endpoint parses, names non-empty, slots > 0, JSON fields are
+  // objects, ...) and returns the first problem, naming the field.
+  absl::Status Validate() const;
+};
+
+}  // namespace tether
+
+#endif  // TETHER_CONFIG_H_

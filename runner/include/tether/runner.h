@@ -1,0 +1,65 @@
+// Runner: hosts Rivet actors for the engine. It keeps one outbound WebSocket to the engine
+// (runner protocol v7), starts and stops actors as the engine commands, stores their state in the
+// engine's KV, and reconnects with backoff when the connection drops.
+//
+//   auto runner = tether::Runner::Create(*tether::RunnerConfig::FromEnv());
+//   (*runner)->RegisterActor("counter", [](const tether::ActorInfo&) { return std::make_unique<Counter>(); });
+//   tether::StopOnTerminationSignals(**runner);   // SIGTERM/SIGINT drain the runner
+//   (*runner)->Start();
+//   return (*runner)->Wait().ok() ? 0 : 1;
+//
+// Fatal problems (unknown namespace, rejected token or protocol version, eviction by another
+// runner with the same key, giving up reconnecting) stop the runner; Wait() returns them.
+//
+// Threading: all member functions are thread-safe. The runner owns one network thread (pings are
+// answered there however busy actors are) and RunnerConfig::actor_threads threads for actor code.
+#ifndef TETHER_RUNNER_H_
+#define TETHER_RUNNER_H_
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tether/actor.h"
+#include "tether/config.h"
+
+namespace tether {
+
+class Runner {
+ public:
+  // Validates the config; nothing connects before Start().
+  static absl::StatusOr<std::unique_ptr<Runner>> Create(RunnerConfig config);
+  // Stops at once (no drain) if still running.
+  virtual ~Runner() = default;
+
+  // Registers the factory for actors named `name`; before Start(). The engine only schedules
+  // actors of names the program hosts, so a start for an unknown name fails that actor.
+  virtual void RegisterActor(std::string name, ActorFactory factory) = 0;
+  // Used for names without their own factory (e.g. a tunnel agent that hosts any actor).
+  virtual void SetDefaultActor(ActorFactory factory) = 0;
+
+  // Starts connecting in the background. FailedPrecondition if called twice.
+  virtual absl::Status Start() = 0;
+  // Drains: tells the engine this runner is stopping, accepts no new actors, lets the engine stop
+  // (and move) its actors, waits up to RunnerConfig::drain_timeout, then closes. Returns at once.
+  virtual void Stop() = 0;
+  // Blocks until the runner has stopped. OK after a requested stop; the fatal error otherwise.
+  virtual absl::Status Wait() = 0;
+  // Like Wait(), giving up after `timeout` (nullopt: still running).
+  virtual std::optional<absl::Status> WaitFor(std::chrono::milliseconds timeout) = 0;
+
+  // The runner id the engine assigned at the last connect; empty before the first.
+  virtual std::string runner_id() const = 0;
+};
+
+// Drains `runner` (Runner::Stop) when the process receives SIGTERM or SIGINT. Call once, from the
+// main thread, before Runner::Start() and before starting other threads: it blocks those signals
+// (threads created later inherit that) and waits for them on a thread of its own.
+void StopOnTerminationSignals(Runner& runner);
+
+}  // namespace tether
+
+#endif  // TETHER_RUNNER_H_

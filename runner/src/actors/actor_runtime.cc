@@ -1,0 +1,52 @@
+#include "actors/actor_runtime.h"
+
+namespace tether::actors {
+
+// The actor's Kv routes requests to the network thread and answers back to the actor's executor.
+// It holds what it needs by value rather than the runtime, so the Kv inside the runtime creates
+// no reference cycle.
+class ActorRuntime::Channel final : public internal::KvChannel {
+ public:
+  Channel(std::string actor_id, SerialExecutor executor, std::shared_ptr<LoopGate> gate, ActorRequests& requests)
+      : actor_id_(std::move(actor_id)), executor_(executor), gate_(std::move(gate)), requests_(requests) {}
+
+  void Submit(proto::v7::KvRequestData request, internal::KvResponseCallback done) override {
+    gate_->Post([this_requests = &requests_, actor_id = actor_id_, request = std::move(request),
+                 done = std::move(done)]() mutable {
+      this_requests->SubmitKv(actor_id, std::move(request), std::move(done));
+    });
+  }
+  void PostToActor(std::function<void()> fn) override { executor_.Post(std::move(fn)); }
+
+ private:
+  std::string actor_id_;
+  SerialExecutor executor_;
+  std::shared_ptr<LoopGate> gate_;
+  ActorRequests& requests_;
+};
+
+ActorRuntime::ActorRuntime(ActorInfo info, WorkerPool& pool, std::shared_ptr<LoopGate> gate,
+                           ActorRequests& requests)
+    : info_(std::move(info)),
+      executor_(pool),
+      gate_(std::move(gate)),
+      requests_(requests),
+      kv_(std::make_shared<Channel>(info_.actor_id, executor_, gate_, requests_)) {}
+
+void ActorRuntime::Sleep() {
+  gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation] { r->RequestSleep(id, gen); });
+}
+
+void ActorRuntime::Destroy() {
+  gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation] { r->RequestDestroy(id, gen); });
+}
+
+void ActorRuntime::SetAlarm(std::chrono::system_clock::time_point when) {
+  gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation, when] { r->RequestAlarm(id, gen, when); });
+}
+
+void ActorRuntime::ClearAlarm() {
+  gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation] { r->RequestAlarm(id, gen, std::nullopt); });
+}
+
+}  // namespace tether::actors

@@ -1,0 +1,62 @@
+// ActorRuntime: one started actor as its code sees it (tether::Actor) — its info, its Kv, its
+// serial executor and the ActorInstance the program's factory made — plus the ActorRequests it
+// sends back to the runner core. Actor code holds it only through tether::Actor&.
+//
+// Threading: the tether::Actor members are thread-safe (they post to the network thread through
+// the LoopGate); `instance` is touched only on the actor's executor.
+#ifndef TETHER_RUNNER_ACTORS_ACTOR_RUNTIME_H_
+#define TETHER_RUNNER_ACTORS_ACTOR_RUNTIME_H_
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "actors/loop_gate.h"
+#include "actors/worker_pool.h"
+#include "kv/kv_channel.h"
+#include "tether/actor.h"
+
+namespace tether::actors {
+
+// What an actor asks of the runner core; called on the network thread.
+class ActorRequests {
+ public:
+  virtual ~ActorRequests() = default;
+  virtual void RequestSleep(const std::string& actor_id, std::uint32_t generation) = 0;
+  virtual void RequestDestroy(const std::string& actor_id, std::uint32_t generation) = 0;
+  // nullopt clears the alarm.
+  virtual void RequestAlarm(const std::string& actor_id, std::uint32_t generation,
+                            std::optional<std::chrono::system_clock::time_point> when) = 0;
+  virtual void SubmitKv(const std::string& actor_id, proto::v7::KvRequestData request,
+                        internal::KvResponseCallback done) = 0;
+};
+
+class ActorRuntime final : public Actor, public std::enable_shared_from_this<ActorRuntime> {
+ public:
+  // `requests` must stay valid while the gate is open.
+  ActorRuntime(ActorInfo info, WorkerPool& pool, std::shared_ptr<LoopGate> gate, ActorRequests& requests);
+
+  const ActorInfo& info() const override { return info_; }
+  Kv& kv() override { return kv_; }
+  void Sleep() override;
+  void Destroy() override;
+  void SetAlarm(std::chrono::system_clock::time_point when) override;
+  void ClearAlarm() override;
+  void Post(std::function<void()> fn) override { executor_.Post(std::move(fn)); }
+
+  // Executor-only: the program's object for this actor, made by its factory.
+  std::unique_ptr<ActorInstance> instance;
+
+ private:
+  class Channel;
+
+  ActorInfo info_;
+  SerialExecutor executor_;
+  std::shared_ptr<LoopGate> gate_;
+  ActorRequests& requests_;
+  Kv kv_;
+};
+
+}  // namespace tether::actors
+
+#endif  // TETHER_RUNNER_ACTORS_ACTOR_RUNTIME_H_

@@ -1,0 +1,186 @@
+// tether::Kv: builds protocol requests, checks them against the engine's limits, and turns the
+// engine's answers into KvEntries or a Status.
+#include <string>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "kv/kv_channel.h"
+#include "tether/kv.h"
+
+namespace tether {
+namespace {
+
+namespace v7 = proto::v7;
+using internal::KvChannel;
+
+bare::Bytes ToBytes(const std::string& s) { return bare::Bytes(s.begin(), s.end()); }
+std::string ToString(const bare::Bytes& b) { return std::string(b.begin(), b.end()); }
+
+std::vector<bare::Bytes> ToBytesList(const std::vector<std::string>& keys) {
+  std::vector<bare::Bytes> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) out.push_back(ToBytes(k));
+  return out;
+}
+
+absl::Status EngineError(const v7::KvResponseData& response) {
+  if (const auto* error = std::get_if<v7::KvErrorResponse>(&response)) {
+    return absl::FailedPreconditionError(absl::StrCat("engine KV error: ", error->message));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<KvEntries> ToEntries(absl::StatusOr<v7::KvResponseData> response) {
+  if (!response.ok()) return response.status();
+  if (absl::Status error = EngineError(*response); !error.ok()) return error;
+  const auto convert = [](const auto& r) -> absl::StatusOr<KvEntries> {
+    if (r.keys.size() != r.values.size() || r.keys.size() != r.metadata.size()) {
+      return absl::InternalError("engine KV response has keys, values and metadata of different lengths");
+    }
+    KvEntries entries;
+    entries.reserve(r.keys.size());
+    for (std::size_t i = 0; i < r.keys.size(); ++i) {
+      entries.push_back({ToString(r.keys[i]), ToString(r.values[i]), r.metadata[i].update_ts});
+    }
+    return entries;
+  };
+  if (const auto* get = std::get_if<v7::KvGetResponse>(&*response)) return convert(*get);
+  if (const auto* list = std::get_if<v7::KvListResponse>(&*response)) return convert(*list);
+  return absl::InternalError("engine answered a KV read with a write acknowledgement");
+}
+
+absl::Status ToDone(absl::StatusOr<v7::KvResponseData> response) {
+  if (!response.ok()) return response.status();
+  return EngineError(*response);
+}
+
+// Sends `request` unless it breaks a limit; `finish` converts the answer and hands it on.
+template <typename Result, typename Convert, typename Deliver>
+void Send(const std::shared_ptr<KvChannel>& channel, v7::KvRequestData request, Convert convert, Deliver deliver) {
+  if (absl::Status limits = internal::CheckKvLimits(request); !limits.ok()) {
+    deliver(Result(limits));
+    return;
+  }
+  channel->Submit(std::move(request), [convert, deliver](absl::StatusOr<v7::KvResponseData> response) {
+    deliver(Result(convert(std::move(response))));
+  });
+}
+
+// The callback forms run `done` on the actor's executor.
+template <typename Result>
+auto OnActor(const std::shared_ptr<KvChannel>& channel, std::function<void(Result)> done) {
+  return [channel, done = std::move(done)](Result result) {
+    channel->PostToActor([done, result = std::move(result)]() mutable { done(std::move(result)); });
+  };
+}
+
+// The future forms complete on whichever thread the answer arrives.
+template <typename Result>
+std::pair<std::future<Result>, std::function<void(Result)>> Promise() {
+  auto promise = std::make_shared<std::promise<Result>>();
+  std::future<Result> future = promise->get_future();
+  return {std::move(future), [promise](Result result) { promise->set_value(std::move(result)); }};
+}
+
+v7::KvListRequest ListRequest(v7::KvListQuery query, const KvListOptions& options) {
+  v7::KvListRequest request;
+  request.query = std::move(query);
+  if (options.reverse) request.reverse = true;
+  request.limit = options.limit;
+  return request;
+}
+
+v7::KvRequestData GetRequest(std::vector<std::string> keys) { return v7::KvGetRequest{ToBytesList(keys)}; }
+v7::KvRequestData RangeRequest(std::string start, std::string end, bool exclusive, const KvListOptions& options) {
+  return ListRequest(v7::KvListRangeQuery{ToBytes(start), ToBytes(end), exclusive}, options);
+}
+v7::KvRequestData PrefixRequest(std::string prefix, const KvListOptions& options) {
+  return ListRequest(v7::KvListPrefixQuery{ToBytes(prefix)}, options);
+}
+v7::KvRequestData PutRequest(const std::vector<std::pair<std::string, std::string>>& entries) {
+  v7::KvPutRequest put;
+  for (const auto& [k, v] : entries) {
+    put.keys.push_back(ToBytes(k));
+    put.values.push_back(ToBytes(v));
+  }
+  return put;
+}
+
+}  // namespace
+
+Kv::Kv(std::shared_ptr<KvChannel> channel) : channel_(std::move(channel)) {}
+
+void Kv::Get(std::vector<std::string> keys, KvEntriesCallback done) {
+  Send<absl::StatusOr<KvEntries>>(channel_, GetRequest(std::move(keys)), ToEntries, OnActor(channel_, std::move(done)));
+}
+void Kv::ListAll(KvListOptions options, KvEntriesCallback done) {
+  Send<absl::StatusOr<KvEntries>>(channel_, ListRequest(v7::KvListAllQuery{}, options), ToEntries,
+                                  OnActor(channel_, std::move(done)));
+}
+void Kv::ListRange(std::string start, std::string end, bool end_exclusive, KvListOptions options,
+                   KvEntriesCallback done) {
+  Send<absl::StatusOr<KvEntries>>(channel_, RangeRequest(std::move(start), std::move(end), end_exclusive, options),
+                                  ToEntries, OnActor(channel_, std::move(done)));
+}
+void Kv::ListPrefix(std::string prefix, KvListOptions options, KvEntriesCallback done) {
+  Send<absl::StatusOr<KvEntries>>(channel_, PrefixRequest(std::move(prefix), options), ToEntries,
+                                  OnActor(channel_, std::move(done)));
+}
+void Kv::Put(std::vector<std::pair<std::string, std::string>> entries, KvDoneCallback done) {
+  Send<absl::Status>(channel_, PutRequest(entries), ToDone, OnActor(channel_, std::move(done)));
+}
+void Kv::Delete(std::vector<std::string> keys, KvDoneCallback done) {
+  Send<absl::Status>(channel_, v7::KvDeleteRequest{ToBytesList(keys)}, ToDone, OnActor(channel_, std::move(done)));
+}
+void Kv::DeleteRange(std::string start, std::string end, KvDoneCallback done) {
+  Send<absl::Status>(channel_, v7::KvDeleteRangeRequest{ToBytes(start), ToBytes(end)}, ToDone,
+                     OnActor(channel_, std::move(done)));
+}
+void Kv::Drop(KvDoneCallback done) {
+  Send<absl::Status>(channel_, v7::KvDropRequest{}, ToDone, OnActor(channel_, std::move(done)));
+}
+
+std::future<absl::StatusOr<KvEntries>> Kv::Get(std::vector<std::string> keys) {
+  auto [future, deliver] = Promise<absl::StatusOr<KvEntries>>();
+  Send<absl::StatusOr<KvEntries>>(channel_, GetRequest(std::move(keys)), ToEntries, deliver);
+  return std::move(future);
+}
+std::future<absl::StatusOr<KvEntries>> Kv::ListAll(KvListOptions options) {
+  auto [future, deliver] = Promise<absl::StatusOr<KvEntries>>();
+  Send<absl::StatusOr<KvEntries>>(channel_, ListRequest(v7::KvListAllQuery{}, options), ToEntries, deliver);
+  return std::move(future);
+}
+std::future<absl::StatusOr<KvEntries>> Kv::ListRange(std::string start, std::string end, bool end_exclusive,
+                                                     KvListOptions options) {
+  auto [future, deliver] = Promise<absl::StatusOr<KvEntries>>();
+  Send<absl::StatusOr<KvEntries>>(channel_, RangeRequest(std::move(start), std::move(end), end_exclusive, options),
+                                  ToEntries, deliver);
+  return std::move(future);
+}
+std::future<absl::StatusOr<KvEntries>> Kv::ListPrefix(std::string prefix, KvListOptions options) {
+  auto [future, deliver] = Promise<absl::StatusOr<KvEntries>>();
+  Send<absl::StatusOr<KvEntries>>(channel_, PrefixRequest(std::move(prefix), options), ToEntries, deliver);
+  return std::move(future);
+}
+std::future<absl::Status> Kv::Put(std::vector<std::pair<std::string, std::string>> entries) {
+  auto [future, deliver] = Promise<absl::Status>();
+  Send<absl::Status>(channel_, PutRequest(entries), ToDone, deliver);
+  return std::move(future);
+}
+std::future<absl::Status> Kv::Delete(std::vector<std::string> keys) {
+  auto [future, deliver] = Promise<absl::Status>();
+  Send<absl::Status>(channel_, v7::KvDeleteRequest{ToBytesList(keys)}, ToDone, deliver);
+  return std::move(future);
+}
+std::future<absl::Status> Kv::DeleteRange(std::string start, std::string end) {
+  auto [future, deliver] = Promise<absl::Status>();
+  Send<absl::Status>(channel_, v7::KvDeleteRangeRequest{ToBytes(start), ToBytes(end)}, ToDone, deliver);
+  return std::move(future);
+}
+std::future<absl::Status> Kv::Drop() {
+  auto [future, deliver] = Promise<absl::Status>();
+  Send<absl::Status>(channel_, v7::KvDropRequest{}, ToDone, deliver);
+  return std::move(future);
+}
+
+}  // namespace tether

@@ -1,0 +1,492 @@
+#include "runner_core.h"
+
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "log.h"
+
+namespace tether {
+namespace {
+
+namespace v7 = proto::v7;
+using Clock = std::chrono::steady_clock;
+
+// How often unacknowledged commands are acknowledged. The engine deletes acknowledged commands,
+// so this bounds both its storage and how much it replays after a reconnect.
+constexpr std::chrono::milliseconds kHousekeepingPeriod{30000};
+// How long the ledger and the event log remember actors that left this runner.
+constexpr std::chrono::minutes kRetention{10};
+// Events per ToServerEvents frame when resending after a reconnect.
+constexpr std::size_t kEventsPerFrame = 256;
+
+// The actor's alarm lives in its own KV under this key, so a sleeping actor woken by the engine
+// at alarm time knows to run OnAlarm. The NUL prefix is reserved: user keys cannot start with it.
+const std::string kAlarmKey("\0tether:alarm", 13);
+
+absl::string_view Sv(const std::string& s) { return {s.data(), s.size()}; }
+
+std::string EncodeTime(std::chrono::system_clock::time_point when) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+  return std::to_string(ms);
+}
+
+std::optional<std::chrono::system_clock::time_point> DecodeTime(const bare::Bytes& bytes) {
+  const std::string text(bytes.begin(), bytes.end());
+  char* end = nullptr;
+  const long long ms = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
+std::int64_t ToEpochMs(std::chrono::system_clock::time_point when) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+}
+
+ActorInfo ToInfo(const v7::ActorCheckpoint& checkpoint, const v7::ActorConfig& config) {
+  ActorInfo info;
+  info.actor_id = checkpoint.actor_id;
+  info.name = config.name;
+  info.key = config.key;
+  info.generation = checkpoint.generation;
+  info.create_ts_ms = config.create_ts;
+  if (config.input) info.input = std::string(config.input->begin(), config.input->end());
+  return info;
+}
+
+std::string RandomKey() {
+  std::random_device random;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key;
+  for (int i = 0; i < 32; ++i) key += kHex[random() % 16];
+  return key;
+}
+
+}  // namespace
+
+RunnerCore::RunnerCore(const RunnerConfig& config, std::string runner_key,
+                       std::map<std::string, ActorFactory> factories, ActorFactory default_factory,
+                       net::EventLoop& loop, actors::WorkerPool& pool, std::shared_ptr<actors::LoopGate> gate,
+                       Hooks hooks)
+    : config_(config),
+      factories_(std::move(factories)),
+      default_factory_(std::move(default_factory)),
+      loop_(loop),
+      pool_(pool),
+      gate_(std::move(gate)),
+      hooks_(std::move(hooks)),
+      link_(loop, config, runner_key.empty() ? RandomKey() : std::move(runner_key),
+            [this] {
+              std::map<std::string, std::string> names = config_.prepopulate_actor_names;
+              for (const auto& [name, factory] : factories_) names.try_emplace(name, "{}");
+              return names;
+            }(),
+            static_cast<link::LinkHandler&>(*this)),
+      kv_(loop, config.kv_timeout, [this](v7::ToServer message) { link_.Send(message); }) {}
+
+RunnerCore::~RunnerCore() = default;
+
+void RunnerCore::Start() {
+  link_.Start();
+  ScheduleHousekeeping();
+}
+
+// ---- Engine link -------------------------------------------------------------------------------
+
+void RunnerCore::OnConnected(const v7::ToClientInit& init) {
+  lost_timer_.reset();
+  if (!runner_id_.empty() && runner_id_ != init.runner_id) {
+    // A new id means the engine expired the old runner and has moved its actors elsewhere.
+    ForceStopAll("the engine assigned a new runner id; its actors were moved to other runners");
+  }
+  runner_id_ = init.runner_id;
+  runner_lost_threshold_ = std::chrono::milliseconds(init.metadata.runner_lost_threshold);
+  log::Write(LogLevel::kInfo, "connected to the engine",
+             {{"runner_id", runner_id_}, {"runner_name", config_.runner_name},
+              {"namespace", config_.namespace_name}});
+  if (draining_) link_.Send(v7::ToServer{v7::ToServerStopping{}});
+  std::vector<v7::EventWrapper> pending = events_.Unacknowledged();
+  for (std::size_t i = 0; i < pending.size(); i += kEventsPerFrame) {
+    const auto end = pending.begin() + static_cast<std::ptrdiff_t>(std::min(pending.size(), i + kEventsPerFrame));
+    link_.Send(v7::ToServer{v7::ToServerEvents{{pending.begin() + static_cast<std::ptrdiff_t>(i), end}}});
+  }
+  kv_.OnConnected();
+  if (hooks_.on_connected) hooks_.on_connected(runner_id_);
+}
+
+void RunnerCore::OnMessage(v7::ToClient message) {
+  if (auto* commands = std::get_if<v7::ToClientCommands>(&message)) {
+    for (v7::CommandWrapper& command : commands->value) ApplyCommand(std::move(command));
+  } else if (const auto* acks = std::get_if<v7::ToClientAckEvents>(&message)) {
+    events_.Acknowledge(acks->last_event_checkpoints);
+  } else if (auto* kv = std::get_if<v7::ToClientKvResponse>(&message)) {
+    kv_.OnResponse(std::move(*kv));
+  } else if (const auto* tunnel = std::get_if<v7::ToClientTunnelMessage>(&message)) {
+    AnswerTunnel(*tunnel);
+  }
+}
+
+void RunnerCore::OnDisconnected() {
+  kv_.OnDisconnected();
+  if (finished_) return;
+  log::Write(LogLevel::kWarn, "lost the engine connection",
+             {{"runner_lost_threshold_ms", std::to_string(runner_lost_threshold_.count())}});
+  // Past the threshold the engine declares this runner lost and reschedules its actors; running
+  // them on here would mean two copies of one actor.
+  lost_timer_ = loop_.RunAfter(runner_lost_threshold_, [this] {
+    lost_timer_.reset();
+    ForceStopAll("the engine could not be reached within the runner-lost threshold; its actors were moved");
+  });
+}
+
+void RunnerCore::OnStopped(const absl::Status& why, const link::CloseReason& reason) {
+  // After a drain the engine ends the session itself (ws.eviction): that is the expected end.
+  const bool drained = draining_ && (why.ok() || reason.id() == "ws.eviction");
+  Finish(drained ? absl::OkStatus() : why);
+}
+
+// ---- Commands ------------------------------------------------------------------------------------
+
+void RunnerCore::ApplyCommand(v7::CommandWrapper command) {
+  if (!ledger_.Admit(command.checkpoint)) {
+    log::Write(LogLevel::kDebug, "skipping a replayed command",
+               {{"actor_id", command.checkpoint.actor_id}, {"index", std::to_string(command.checkpoint.index)}});
+    return;
+  }
+  if (const auto* start = std::get_if<v7::CommandStartActor>(&command.inner)) {
+    StartActor(command.checkpoint, *start);
+  } else {
+    StopActor(command.checkpoint.actor_id, command.checkpoint.generation);
+  }
+}
+
+void RunnerCore::StartActor(const v7::ActorCheckpoint& checkpoint, const v7::CommandStartActor& start) {
+  ActorInfo info = ToInfo(checkpoint, start.config);
+  if (auto it = actors_.find(info.actor_id); it != actors_.end()) {
+    if (it->second.runtime->info().generation >= info.generation) return;
+    // The engine moved on to a new generation without stopping the old one here (it thought us
+    // lost); the old one must not run alongside.
+    RemoveActor(info.actor_id);
+  }
+  auto refuse = [&](const std::string& why) {
+    log::WriteActor(LogLevel::kError, info, "cannot start actor", {{"error", why}});
+    SendStopped(info.actor_id, info.generation, v7::StopCode::kError, why);
+  };
+  if (draining_) return refuse("the runner is draining");
+  if (actors_.size() >= config_.total_slots) {
+    return refuse(absl::StrCat("the runner has no free slot (total_slots=", config_.total_slots, ")"));
+  }
+  auto factory = factories_.find(info.name);
+  if (factory == factories_.end() && !default_factory_) {
+    return refuse(absl::StrCat("no actor named \"", Sv(info.name), "\" is registered on this runner"));
+  }
+  log::WriteActor(LogLevel::kInfo, info, "starting actor", {{"generation", std::to_string(info.generation)}});
+  LocalActor& actor = actors_[info.actor_id];
+  actor.runtime = std::make_shared<actors::ActorRuntime>(std::move(info), pool_, gate_,
+                                                         static_cast<actors::ActorRequests&>(*this));
+  actor.factory = factory != factories_.end() ? factory->second : default_factory_;
+  LoadAlarmThenStart(checkpoint.actor_id, checkpoint.generation);
+}
+
+void RunnerCore::LoadAlarmThenStart(const std::string& actor_id, std::uint32_t generation) {
+  kv_.Submit(actor_id, v7::KvGetRequest{{bare::Bytes(kAlarmKey.begin(), kAlarmKey.end())}},
+             [this, actor_id, generation](absl::StatusOr<v7::KvResponseData> response) {
+               LocalActor* actor = Find(actor_id, generation);
+               if (actor == nullptr) return;
+               if (response.ok()) {
+                 if (const auto* get = std::get_if<v7::KvGetResponse>(&*response); get && !get->values.empty()) {
+                   actor->alarm = DecodeTime(get->values.front());
+                 }
+               } else {
+                 log::WriteActor(LogLevel::kWarn, actor->runtime->info(), "could not read the actor's alarm",
+                                 {{"error", std::string(response.status().message())}});
+               }
+               RunOnStart(actor_id, generation);
+             });
+}
+
+// Makes the instance and runs OnStart on the actor's executor; what the program's code throws
+// fails the start with the exception's message.
+void RunnerCore::RunOnStart(const std::string& actor_id, std::uint32_t generation) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr) return;
+  OnActorThread(actor->runtime, [this, actor_id, generation, make = actor->factory](actors::ActorRuntime& runtime) {
+    absl::Status status;
+    try {
+      runtime.instance = make(runtime.info());
+      status = runtime.instance == nullptr ? absl::InternalError("the actor factory returned no instance")
+                                           : runtime.instance->OnStart(runtime);
+    } catch (const std::exception& e) {
+      status = absl::InternalError(e.what());
+    } catch (...) {
+      status = absl::InternalError("the actor's start threw a non-standard exception");
+    }
+    gate_->Post([this, actor_id, generation, status] { OnStartFinished(actor_id, generation, status); });
+  });
+}
+
+void RunnerCore::OnStartFinished(const std::string& actor_id, std::uint32_t generation, absl::Status status) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr) return;
+  const ActorInfo& info = actor->runtime->info();
+  if (!status.ok()) {
+    log::WriteActor(LogLevel::kError, info, "actor failed to start", {{"error", std::string(status.message())}});
+    SendStopped(actor_id, generation, v7::StopCode::kError, std::string(status.message()));
+    RemoveActor(actor_id);
+    return;
+  }
+  actor->state = ActorState::kRunning;
+  SendEvent(actor_id, generation, v7::EventActorStateUpdate{v7::ActorStateRunning{}});
+  log::WriteActor(LogLevel::kInfo, info, "actor running");
+  if (actor->stop_requested) {
+    StopActor(actor_id, generation);
+    return;
+  }
+  ArmAlarm(*actor);
+}
+
+void RunnerCore::StopActor(const std::string& actor_id, std::uint32_t generation) {
+  auto it = actors_.find(actor_id);
+  if (it == actors_.end() || it->second.runtime->info().generation != generation) {
+    // Not here (already stopped, refused, or lost by a restart of this process): say so, or the
+    // engine waits for a Stopped. Not OK: that would tell the engine the actor finished for good.
+    SendStopped(actor_id, generation, v7::StopCode::kError, "the actor is not running on this runner");
+    return;
+  }
+  LocalActor& actor = it->second;
+  if (actor.state == ActorState::kStarting) {
+    actor.stop_requested = true;
+    return;
+  }
+  if (actor.state == ActorState::kStopping) return;
+  actor.state = ActorState::kStopping;
+  actor.alarm_timer.reset();
+  log::WriteActor(LogLevel::kInfo, actor.runtime->info(), "stopping actor");
+  OnActorThread(actor.runtime, [this, actor_id, generation](actors::ActorRuntime& runtime) {
+    std::optional<std::string> failure;
+    try {
+      if (runtime.instance != nullptr) runtime.instance->OnStop(runtime);
+    } catch (const std::exception& e) {
+      failure = std::string("OnStop threw: ") + e.what();
+    } catch (...) {
+      failure = "OnStop threw a non-standard exception";
+    }
+    runtime.instance.reset();
+    gate_->Post([this, actor_id, generation, failure] { OnStopFinished(actor_id, generation, failure); });
+  });
+}
+
+void RunnerCore::OnStopFinished(const std::string& actor_id, std::uint32_t generation,
+                                std::optional<std::string> failure) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr) return;
+  // OK tells the engine the stop was meant: for a sleep it keeps the actor asleep, for a destroy
+  // it destroys it, during a drain it moves it. Any other stop reports an error, so that the
+  // engine applies the actor's crash policy instead of treating it as finished.
+  const bool meant = actor->intent != Intent::kNone || draining_;
+  const v7::StopCode code = meant && !failure ? v7::StopCode::kOk : v7::StopCode::kError;
+  SendStopped(actor_id, generation, code, failure);
+  log::WriteActor(LogLevel::kInfo, actor->runtime->info(), "actor stopped");
+  RemoveActor(actor_id);
+  MaybeFinishDrain();
+}
+
+void RunnerCore::ForceStopAll(const std::string& why) {
+  if (actors_.empty()) return;
+  log::Write(LogLevel::kWarn, "stopping all local actors", {{"reason", why}});
+  std::vector<std::string> ids;
+  for (const auto& [id, actor] : actors_) ids.push_back(id);
+  for (const std::string& id : ids) RemoveActor(id);
+  MaybeFinishDrain();
+}
+
+// Removes the actor here; its OnStop still runs on its executor if it had not.
+void RunnerCore::RemoveActor(const std::string& actor_id) {
+  auto it = actors_.find(actor_id);
+  if (it == actors_.end()) return;
+  std::shared_ptr<actors::ActorRuntime> runtime = it->second.runtime;
+  events_.Retire(actor_id, runtime->info().generation, Clock::now());
+  departed_.push_back(actor_id);
+  actors_.erase(it);
+  OnActorThread(runtime, [](actors::ActorRuntime& r) {
+    if (r.instance != nullptr) r.instance->OnStop(r);
+    r.instance.reset();
+  });
+}
+
+// ---- Actor requests -----------------------------------------------------------------------------
+
+RunnerCore::LocalActor* RunnerCore::Find(const std::string& actor_id, std::uint32_t generation) {
+  auto it = actors_.find(actor_id);
+  if (it == actors_.end() || it->second.runtime->info().generation != generation) return nullptr;
+  return &it->second;
+}
+
+void RunnerCore::RequestSleep(const std::string& actor_id, std::uint32_t generation) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr || actor->intent != Intent::kNone) return;
+  actor->intent = Intent::kSleep;
+  log::WriteActor(LogLevel::kInfo, actor->runtime->info(), "actor asks to sleep");
+  SendEvent(actor_id, generation, v7::EventActorIntent{v7::ActorIntentSleep{}});
+}
+
+void RunnerCore::RequestDestroy(const std::string& actor_id, std::uint32_t generation) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr || actor->intent == Intent::kDestroy) return;
+  actor->intent = Intent::kDestroy;
+  log::WriteActor(LogLevel::kInfo, actor->runtime->info(), "actor asks to be destroyed");
+  SendEvent(actor_id, generation, v7::EventActorIntent{v7::ActorIntentStop{}});
+}
+
+void RunnerCore::RequestAlarm(const std::string& actor_id, std::uint32_t generation,
+                              std::optional<std::chrono::system_clock::time_point> when) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr) return;
+  actor->alarm = when;
+  PersistAlarm(actor_id, when);
+  std::optional<std::int64_t> alarm_ts;
+  if (when) alarm_ts = ToEpochMs(*when);
+  SendEvent(actor_id, generation, v7::EventActorSetAlarm{alarm_ts});
+  if (actor->state == ActorState::kRunning) ArmAlarm(*actor);
+}
+
+void RunnerCore::SubmitKv(const std::string& actor_id, v7::KvRequestData request, internal::KvResponseCallback done) {
+  kv_.Submit(actor_id, std::move(request), std::move(done));
+}
+
+void RunnerCore::PersistAlarm(const std::string& actor_id, std::optional<std::chrono::system_clock::time_point> when) {
+  bare::Bytes key(kAlarmKey.begin(), kAlarmKey.end());
+  v7::KvRequestData request = v7::KvDeleteRequest{{key}};
+  if (when) {
+    const std::string value = EncodeTime(*when);
+    request = v7::KvPutRequest{{key}, {bare::Bytes(value.begin(), value.end())}};
+  }
+  kv_.Submit(actor_id, std::move(request), [actor_id](absl::StatusOr<v7::KvResponseData> response) {
+    if (!response.ok()) {
+      log::Write(LogLevel::kWarn, "could not store the actor's alarm",
+                 {{"actor_id", actor_id}, {"error", std::string(response.status().message())}});
+    }
+  });
+}
+
+void RunnerCore::ArmAlarm(LocalActor& actor) {
+  actor.alarm_timer.reset();
+  if (!actor.alarm) return;
+  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*actor.alarm - std::chrono::system_clock::now());
+  const std::string actor_id = actor.runtime->info().actor_id;
+  const std::uint32_t generation = actor.runtime->info().generation;
+  actor.alarm_timer = loop_.RunAfter(std::max(delay, std::chrono::milliseconds(0)),
+                                     [this, actor_id, generation] { FireAlarm(actor_id, generation); });
+}
+
+void RunnerCore::FireAlarm(const std::string& actor_id, std::uint32_t generation) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr || actor->state != ActorState::kRunning) return;
+  // Clear it everywhere first, so a later sleep does not make the engine wake the actor again.
+  actor->alarm.reset();
+  PersistAlarm(actor_id, std::nullopt);
+  SendEvent(actor_id, generation, v7::EventActorSetAlarm{std::nullopt});
+  OnActorThread(actor->runtime, [](actors::ActorRuntime& runtime) {
+    if (runtime.instance != nullptr) runtime.instance->OnAlarm(runtime);
+  });
+}
+
+// ---- Messages to the engine ------------------------------------------------------------------------
+
+void RunnerCore::SendEvent(const std::string& actor_id, std::uint32_t generation, v7::Event event) {
+  v7::EventWrapper wrapper = events_.Append(actor_id, generation, std::move(event));
+  link_.Send(v7::ToServer{v7::ToServerEvents{{std::move(wrapper)}}});
+}
+
+void RunnerCore::SendStopped(const std::string& actor_id, std::uint32_t generation, v7::StopCode code,
+                             std::optional<std::string> message) {
+  SendEvent(actor_id, generation, v7::EventActorStateUpdate{v7::ActorStateStopped{code, std::move(message)}});
+}
+
+// HTTP and WebSocket traffic arrives with the tunnel; until the SDK serves it, answer plainly
+// so clients get an error at once instead of waiting for the gateway's timeout.
+void RunnerCore::AnswerTunnel(const v7::ToClientTunnelMessage& message) {
+  v7::MessageId id = message.message_id;
+  id.message_index = 0;
+  if (std::holds_alternative<v7::ToClientRequestStart>(message.message_kind)) {
+    const std::string body = "this runner does not serve HTTP to actors yet";
+    link_.Send(v7::ToServer{v7::ToServerTunnelMessage{
+        id, v7::ToServerResponseStart{501, {{"content-type", "text/plain"}}, bare::Bytes(body.begin(), body.end()), false}}});
+  } else if (std::holds_alternative<v7::ToClientWebSocketOpen>(message.message_kind)) {
+    link_.Send(v7::ToServer{v7::ToServerTunnelMessage{
+        id, v7::ToServerWebSocketClose{1011, "this runner does not serve WebSockets to actors yet", false}}});
+  }
+}
+
+void RunnerCore::AckCommands() {
+  std::vector<v7::ActorCheckpoint> acks = ledger_.PendingAcks();
+  if (acks.empty() || !link_.Send(v7::ToServer{v7::ToServerAckCommands{acks}})) return;
+  ledger_.MarkAcked(acks, Clock::now());
+}
+
+void RunnerCore::ScheduleHousekeeping() {
+  housekeeping_timer_ = loop_.RunAfter(kHousekeepingPeriod, [this] {
+    AckCommands();
+    const auto cutoff = Clock::now() - kRetention;
+    ledger_.ForgetStopped(departed_, cutoff);
+    events_.Expire(cutoff);
+    std::erase_if(departed_, [this](const std::string& id) { return actors_.contains(id); });
+    ScheduleHousekeeping();
+  });
+}
+
+// ---- Drain and finish ----------------------------------------------------------------------------
+
+void RunnerCore::Drain() {
+  if (draining_ || finished_) return;
+  draining_ = true;
+  log::Write(LogLevel::kInfo, "draining: the engine will move this runner's actors",
+             {{"actors", std::to_string(actors_.size())}, {"timeout_ms", std::to_string(config_.drain_timeout.count())}});
+  link_.Send(v7::ToServer{v7::ToServerStopping{}});
+  drain_timer_ = loop_.RunAfter(config_.drain_timeout, [this] {
+    drain_timer_.reset();
+    log::Write(LogLevel::kWarn, "drain timed out; closing with actors still running",
+               {{"actors", std::to_string(actors_.size())}});
+    ForceStopAll("the drain timed out");
+    AckCommands();
+    link_.Close();
+  });
+  MaybeFinishDrain();
+}
+
+void RunnerCore::MaybeFinishDrain() {
+  if (!draining_ || finished_ || !actors_.empty()) return;
+  drain_timer_.reset();
+  AckCommands();
+  link_.Close();
+}
+
+void RunnerCore::Finish(const absl::Status& status) {
+  if (finished_) return;
+  finished_ = true;
+  lost_timer_.reset();
+  housekeeping_timer_.reset();
+  drain_timer_.reset();
+  ForceStopAll(status.ok() ? "the runner stopped" : std::string(status.message()));
+  kv_.FailAll(absl::CancelledError("the runner stopped"));
+  if (status.ok()) {
+    log::Write(LogLevel::kInfo, "runner stopped");
+  } else {
+    log::Write(LogLevel::kError, "runner failed", {{"error", std::string(status.message())}});
+  }
+  if (hooks_.on_finished) hooks_.on_finished(status);
+}
+
+void RunnerCore::OnActorThread(const std::shared_ptr<actors::ActorRuntime>& runtime,
+                               std::function<void(actors::ActorRuntime&)> fn) {
+  runtime->Post([runtime, fn = std::move(fn)] {
+    try {
+      fn(*runtime);
+    } catch (const std::exception& e) {
+      log::WriteActor(LogLevel::kError, runtime->info(), "actor code threw", {{"error", e.what()}});
+    } catch (...) {
+      log::WriteActor(LogLevel::kError, runtime->info(), "actor code threw a non-standard exception");
+    }
+  });
+}
+
+}  // namespace tether

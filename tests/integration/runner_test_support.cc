@@ -1,0 +1,132 @@
+#include "runner_test_support.h"
+
+#include <stdexcept>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace tether::testing {
+
+void ActorLog::Record(std::string kind, const ActorInfo& info, std::string detail) {
+  std::lock_guard lock(mutex_);
+  events_.push_back({std::move(kind), info, std::move(detail)});
+  changed_.notify_all();
+}
+
+std::optional<ActorEvent> ActorLog::WaitFor(const std::string& kind, const std::string& actor_id,
+                                            std::optional<std::uint32_t> generation,
+                                            std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  std::optional<ActorEvent> found;
+  changed_.wait_for(lock, timeout, [&] {
+    for (const ActorEvent& e : events_) {
+      if (e.kind == kind && e.info.actor_id == actor_id && (!generation || e.info.generation == *generation)) {
+        found = e;
+        return true;
+      }
+    }
+    return false;
+  });
+  return found;
+}
+
+int ActorLog::Count(const std::string& kind, const std::string& actor_id) {
+  std::lock_guard lock(mutex_);
+  int n = 0;
+  for (const ActorEvent& e : events_) n += e.kind == kind && e.info.actor_id == actor_id;
+  return n;
+}
+
+Actor* ActorLog::Running(const std::string& actor_id) {
+  std::lock_guard lock(mutex_);
+  auto it = running_.find(actor_id);
+  return it == running_.end() ? nullptr : it->second;
+}
+
+void ActorLog::SetRunning(const std::string& actor_id, Actor* actor) {
+  std::lock_guard lock(mutex_);
+  if (actor == nullptr) {
+    running_.erase(actor_id);
+  } else {
+    running_[actor_id] = actor;
+  }
+}
+
+absl::Status RecordingActor::OnStart(Actor& actor) {
+  const ActorInfo& info = actor.info();
+  if (info.name == "fail-start") return absl::FailedPreconditionError("start failed on purpose");
+  if (info.name == "throw-start") throw std::runtime_error("boom on start");
+  absl::StatusOr<KvEntries> starts = actor.kv().Get({"starts"}).get();
+  if (!starts.ok()) return starts.status();
+  const int count = (starts->empty() ? 0 : std::stoi(starts->front().value)) + 1;
+  if (absl::Status put = actor.kv().Put({{"starts", std::to_string(count)}}).get(); !put.ok()) return put;
+  log_.SetRunning(info.actor_id, &actor);
+  log_.Record("start", info, std::to_string(count));
+  return absl::OkStatus();
+}
+
+void RecordingActor::OnAlarm(Actor& actor) { log_.Record("alarm", actor.info()); }
+
+void RecordingActor::OnStop(Actor& actor) {
+  log_.SetRunning(actor.info().actor_id, nullptr);
+  log_.Record("stop", actor.info());
+}
+
+TestRunner::~TestRunner() {
+  if (runner == nullptr) return;
+  runner->Stop();
+  EXPECT_TRUE(runner->WaitFor(std::chrono::seconds(30)).has_value()) << "the runner did not drain in time";
+}
+
+RunnerConfig TestRunner::BaseConfig() const {
+  RunnerConfig config;
+  config.endpoint = EngineEnvironment::engine().endpoint();
+  config.token = EngineEnvironment::engine().admin_token();
+  config.namespace_name = namespace_name;
+  config.runner_name = runner_name;
+  config.total_slots = 20;
+  config.log_level = LogLevel::kWarn;
+  config.drain_timeout = std::chrono::seconds(20);
+  return config;
+}
+
+std::unique_ptr<TestRunner> TestRunner::Start(const std::string& test_name, std::vector<std::string> actor_names,
+                                              std::function<void(RunnerConfig&)> adjust) {
+  auto t = std::make_unique<TestRunner>();
+  absl::StatusOr<std::string> ns = CreateNamespace(EngineEnvironment::engine(), test_name);
+  EXPECT_TRUE(ns.ok()) << ns.status();
+  if (!ns.ok()) return nullptr;
+  t->namespace_name = *ns;
+  t->runner_name = "runner-" + *ns;
+  RunnerConfig config = t->BaseConfig();
+  if (adjust) adjust(config);
+  absl::StatusOr<std::unique_ptr<Runner>> runner = Runner::Create(config);
+  EXPECT_TRUE(runner.ok()) << runner.status();
+  if (!runner.ok()) return nullptr;
+  t->runner = *std::move(runner);
+  for (const std::string& name : actor_names) {
+    t->runner->RegisterActor(name, [log = t->log](const ActorInfo&) { return std::make_unique<RecordingActor>(*log); });
+  }
+  EXPECT_TRUE(t->runner->Start().ok());
+  EXPECT_TRUE(Eventually([&] { return !t->runner->runner_id().empty(); })) << "the runner never connected";
+  return t;
+}
+
+std::string TestRunner::CreateActor(const std::string& name, const std::string& key, const std::string& input,
+                                    const std::string& crash_policy) const {
+  ActorSpec spec{name, runner_name, key, input, crash_policy};
+  absl::StatusOr<std::string> id = testing::CreateActor(EngineEnvironment::engine(), namespace_name, spec);
+  EXPECT_TRUE(id.ok()) << id.status();
+  return id.ok() ? *id : std::string();
+}
+
+bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+}  // namespace tether::testing

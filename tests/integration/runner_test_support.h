@@ -1,0 +1,87 @@
+// Support for runner integration tests: a RecordingActor whose every lifecycle call is recorded
+// in an ActorLog the test waits on, and a per-test runner against the shared real engine.
+//
+// Threading: ActorLog is thread-safe; actor code records from actor threads while the test waits.
+#ifndef TETHER_TESTS_INTEGRATION_RUNNER_TEST_SUPPORT_H_
+#define TETHER_TESTS_INTEGRATION_RUNNER_TEST_SUPPORT_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/engine_environment.h"
+#include "harness/rest.h"
+#include "tether/runner.h"
+
+namespace tether::testing {
+
+struct ActorEvent {
+  std::string kind;  // "start", "stop", "alarm"
+  ActorInfo info;
+  std::string detail;
+};
+
+class ActorLog {
+ public:
+  void Record(std::string kind, const ActorInfo& info, std::string detail = {});
+  // Waits up to `timeout` for an event of `kind` for `actor_id` (and `generation`, if given).
+  std::optional<ActorEvent> WaitFor(const std::string& kind, const std::string& actor_id,
+                                    std::optional<std::uint32_t> generation = std::nullopt,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  int Count(const std::string& kind, const std::string& actor_id);
+
+  // The running actor's handle (from OnStart until OnStop); nullptr otherwise.
+  Actor* Running(const std::string& actor_id);
+  void SetRunning(const std::string& actor_id, Actor* actor);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<ActorEvent> events_;
+  std::map<std::string, Actor*> running_;
+};
+
+// Counts its starts in KV key "starts" and records every call. Behaviour by actor name:
+//   "fail-start"  OnStart returns an error;  "throw-start"  OnStart throws.
+class RecordingActor : public ActorInstance {
+ public:
+  explicit RecordingActor(ActorLog& log) : log_(log) {}
+  absl::Status OnStart(Actor& actor) override;
+  void OnAlarm(Actor& actor) override;
+  void OnStop(Actor& actor) override;
+
+ private:
+  ActorLog& log_;
+};
+
+// A unique namespace and runner name per test, and a runner hosting RecordingActors under
+// `actor_names`, connected before it is returned.
+struct TestRunner {
+  // Drains the runner, as a program would on SIGTERM, so the engine is left with no lost runner.
+  ~TestRunner();
+
+  std::string namespace_name;
+  std::string runner_name;
+  std::shared_ptr<ActorLog> log = std::make_shared<ActorLog>();
+  std::unique_ptr<Runner> runner;
+
+  static std::unique_ptr<TestRunner> Start(const std::string& test_name, std::vector<std::string> actor_names,
+                                           std::function<void(RunnerConfig&)> adjust = {});
+  RunnerConfig BaseConfig() const;
+  // Creates an actor for this runner through the REST API.
+  std::string CreateActor(const std::string& name, const std::string& key = {}, const std::string& input = {},
+                          const std::string& crash_policy = "sleep") const;
+};
+
+// Polls `condition` until it holds or `timeout` passes.
+bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+}  // namespace tether::testing
+
+#endif  // TETHER_TESTS_INTEGRATION_RUNNER_TEST_SUPPORT_H_
