@@ -23,6 +23,25 @@ std::vector<bare::Bytes> ToBytesList(const std::vector<std::string>& keys) {
   return out;
 }
 
+// Keys the runner keeps for itself (the actor's alarm) start with this; programs cannot write or
+// see them.
+const std::string kReservedPrefix("\0tether:", 8);
+
+bool IsReserved(const std::string& key) { return key.starts_with(kReservedPrefix); }
+
+// A program's request: within the engine's limits, and writing none of the runner's own keys.
+absl::Status CheckRequest(const v7::KvRequestData& request) {
+  const std::vector<bare::Bytes>* written = nullptr;
+  if (const auto* put = std::get_if<v7::KvPutRequest>(&request)) written = &put->keys;
+  if (const auto* del = std::get_if<v7::KvDeleteRequest>(&request)) written = &del->keys;
+  for (std::size_t i = 0; written != nullptr && i < written->size(); ++i) {
+    if (IsReserved(ToString((*written)[i]))) {
+      return absl::InvalidArgumentError("KV keys starting with \"\\0tether:\" are reserved for the runner");
+    }
+  }
+  return internal::CheckKvLimits(request);
+}
+
 absl::Status EngineError(const v7::KvResponseData& response) {
   if (const auto* error = std::get_if<v7::KvErrorResponse>(&response)) {
     return absl::FailedPreconditionError(absl::StrCat("engine KV error: ", error->message));
@@ -40,7 +59,8 @@ absl::StatusOr<KvEntries> ToEntries(absl::StatusOr<v7::KvResponseData> response)
     KvEntries entries;
     entries.reserve(r.keys.size());
     for (std::size_t i = 0; i < r.keys.size(); ++i) {
-      entries.push_back({ToString(r.keys[i]), ToString(r.values[i]), r.metadata[i].update_ts});
+      std::string key = ToString(r.keys[i]);
+      if (!IsReserved(key)) entries.push_back({std::move(key), ToString(r.values[i]), r.metadata[i].update_ts});
     }
     return entries;
   };
@@ -57,8 +77,8 @@ absl::Status ToDone(absl::StatusOr<v7::KvResponseData> response) {
 // Sends `request` unless it breaks a limit; `finish` converts the answer and hands it on.
 template <typename Result, typename Convert, typename Deliver>
 void Send(const std::shared_ptr<KvChannel>& channel, v7::KvRequestData request, Convert convert, Deliver deliver) {
-  if (absl::Status limits = internal::CheckKvLimits(request); !limits.ok()) {
-    deliver(Result(limits));
+  if (absl::Status invalid = CheckRequest(request); !invalid.ok()) {
+    deliver(Result(invalid));
     return;
   }
   channel->Submit(std::move(request), [convert, deliver](absl::StatusOr<v7::KvResponseData> response) {

@@ -177,7 +177,8 @@ class Session final : public WebSocketSession, public std::enable_shared_from_th
     kConnecting,
     kAborting,  // Close() while connecting; OnClosed is posted
     kOpen,
-    kClosing,   // Close() called: the queue drains, then the closing handshake runs
+    kClosing,   // Close() called (the queue drains, then the closing handshake runs), or the
+                // peer's close frame arrived (Beast answers it)
     kFinished,  // OnClosed delivered, or the handle detached
   };
 
@@ -227,7 +228,7 @@ class Session final : public WebSocketSession, public std::enable_shared_from_th
   bool write_failed_ = false;
 
   websocket::close_reason close_reason_;
-  bool closing_handshake_started_ = false;
+  bool closing_handshake_started_ = false;  // ours, or Beast's answer to the peer's close frame
   bool peer_sent_close_ = false;
 };
 

@@ -1,0 +1,30 @@
+// CounterActor: the example actor. It keeps a count in its KV and adds one every tick of its
+// alarm, so the count keeps going up while the actor lives and carries on after a sleep, a crash
+// or a move to another runner. (Reading and incrementing it over HTTP comes with the tunnel.)
+//
+// Threading: as every ActorInstance, its calls run one at a time on the actor's executor.
+#ifndef TETHER_EXAMPLES_COUNTER_COUNTER_ACTOR_H_
+#define TETHER_EXAMPLES_COUNTER_COUNTER_ACTOR_H_
+
+#include <chrono>
+#include <cstdint>
+
+#include "tether/actor.h"
+
+namespace tether::examples {
+
+class CounterActor : public ActorInstance {
+ public:
+  static constexpr char kCountKey[] = "count";
+  static constexpr std::chrono::seconds kTick{5};
+
+  absl::Status OnStart(Actor& actor) override;
+  void OnAlarm(Actor& actor) override;
+
+ private:
+  std::int64_t count_ = 0;
+};
+
+}  // namespace tether::examples
+
+#endif  // TETHER_EXAMPLES_COUNTER_COUNTER_ACTOR_H_
