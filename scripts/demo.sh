@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 unset RUST_BACKTRACE RUST_LIB_BACKTRACE
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target tether-demo tether
+cmake --build build -j "$(nproc)" --target tether-demo tether counter-runner
 exec build/examples/demo/tether-demo "$@"

@@ -1,5 +1,6 @@
-// tether-demo: starts the pinned rivet-engine on loopback, prints how to reach it, and keeps it
-// running until SIGINT or SIGTERM.
+// tether-demo: starts the pinned rivet-engine on loopback, runs the example counter runner
+// against it with a counter actor, prints how to reach both, and keeps running until SIGINT or
+// SIGTERM (then drains the runner and stops the engine).
 //
 //   tether-demo [--data-dir DIR]
 //
@@ -19,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "counter_demo.h"
 #include "harness/local_engine.h"
 
 namespace {
@@ -72,18 +74,20 @@ void PrintBanner(const LocalEngine& engine, const std::string& health, bool temp
               temporary_data ? " (temporary, removed on exit; keep state with --data-dir)" : "");
   std::printf("  log:      %s\n", engine.log_path().c_str());
   std::printf("Try:\n  curl %s/health\n  curl %s/namespaces\n", endpoint.c_str(), endpoint.c_str());
-  std::printf("Press Ctrl-C to stop.\n");
   std::fflush(stdout);
 }
 
-// Waits for SIGINT or SIGTERM. Returns an error if the engine exits first.
-absl::Status WaitForShutdown(const sigset_t& signals, LocalEngine& engine) {
+// Waits for SIGINT or SIGTERM. Returns an error if the engine or the runner exits first.
+absl::Status WaitForShutdown(const sigset_t& signals, LocalEngine& engine, tether::demo::CounterDemo& counter) {
   for (;;) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) return absl::InternalError("sigwait failed");
     if (signal != SIGCHLD) return absl::OkStatus();
     // Stop() reaps the engine and reports how it ended.
     if (!engine.running()) return engine.Stop();
+    if (counter.RunnerExited()) {
+      return absl::InternalError("the example runner exited:\n" + counter.RunnerLog());
+    }
   }
 }
 
@@ -112,11 +116,24 @@ int Run(const DemoFlags& flags, const sigset_t& signals) {
   absl::StatusOr<std::string> health = (*engine)->Health();
   PrintBanner(**engine, health.ok() ? *health : health.status().ToString(), flags.data_dir.empty());
 
-  if (absl::Status waited = WaitForShutdown(signals, **engine); !waited.ok()) {
-    std::fprintf(stderr, "tether-demo: the engine stopped unexpectedly: %s\n",
-                 std::string(waited.message()).c_str());
+  absl::StatusOr<std::unique_ptr<tether::demo::CounterDemo>> counter = tether::demo::CounterDemo::Start(**engine);
+  if (!counter.ok()) {
+    std::fprintf(stderr, "tether-demo: the counter example failed: %s\n", std::string(counter.status().message()).c_str());
     PrintLogTail(**engine);
     return 1;
+  }
+  std::printf("Press Ctrl-C to stop.\n");
+  std::fflush(stdout);
+
+  if (absl::Status waited = WaitForShutdown(signals, **engine, **counter); !waited.ok()) {
+    std::fprintf(stderr, "tether-demo: stopped unexpectedly: %s\n", std::string(waited.message()).c_str());
+    PrintLogTail(**engine);
+    return 1;
+  }
+  std::printf("Draining the runner...\n");
+  std::fflush(stdout);
+  if (absl::Status drained = (*counter)->Stop(); !drained.ok()) {
+    std::fprintf(stderr, "tether-demo: %s\n", std::string(drained.message()).c_str());
   }
   std::printf("Stopping the engine...\n");
   std::fflush(stdout);

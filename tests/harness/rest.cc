@@ -59,17 +59,31 @@ absl::StatusOr<std::string> CreateNamespace(const LocalEngine& engine, std::stri
   return name;
 }
 
-absl::StatusOr<std::string> CreateActor(const LocalEngine& engine, std::string_view namespace_name,
-                                        const ActorSpec& spec) {
+namespace {
+
+absl::StatusOr<std::string> WriteActor(const LocalEngine& engine, std::string_view method,
+                                       std::string_view namespace_name, const ActorSpec& spec) {
   nlohmann::json body = {{"name", spec.name},
                          {"runner_name_selector", spec.runner_name},
                          {"crash_policy", spec.crash_policy}};
   if (!spec.key.empty()) body["key"] = spec.key;
   if (!spec.input.empty()) body["input"] = absl::Base64Escape(spec.input);
-  absl::StatusOr<nlohmann::json> created = HttpJson(
-      "POST", absl::StrCat(engine.endpoint(), "/actors?namespace=", ToAbsl(namespace_name)), body, AdminHeaders(engine));
-  if (!created.ok()) return created.status();
-  return created->at("actor").at("actor_id").get<std::string>();
+  absl::StatusOr<nlohmann::json> written = HttpJson(
+      method, absl::StrCat(engine.endpoint(), "/actors?namespace=", ToAbsl(namespace_name)), body, AdminHeaders(engine));
+  if (!written.ok()) return written.status();
+  return written->at("actor").at("actor_id").get<std::string>();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> CreateActor(const LocalEngine& engine, std::string_view namespace_name,
+                                        const ActorSpec& spec) {
+  return WriteActor(engine, "POST", namespace_name, spec);
+}
+
+absl::StatusOr<std::string> GetOrCreateActor(const LocalEngine& engine, std::string_view namespace_name,
+                                             const ActorSpec& spec) {
+  return WriteActor(engine, "PUT", namespace_name, spec);
 }
 
 absl::StatusOr<nlohmann::json> GetActor(const LocalEngine& engine, std::string_view namespace_name,

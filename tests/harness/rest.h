@@ -36,6 +36,9 @@ struct ActorSpec {
 // POST /actors: creates an actor and returns its id.
 absl::StatusOr<std::string> CreateActor(const LocalEngine& engine, std::string_view namespace_name,
                                         const ActorSpec& spec);
+// PUT /actors: the actor of `spec.name` and `spec.key` (required), created if it does not exist.
+absl::StatusOr<std::string> GetOrCreateActor(const LocalEngine& engine, std::string_view namespace_name,
+                                             const ActorSpec& spec);
 // GET /actors?actor_ids=: the actor's JSON (actor_id, start_ts, sleep_ts, destroy_ts, error, ...).
 absl::StatusOr<nlohmann::json> GetActor(const LocalEngine& engine, std::string_view namespace_name,
                                         std::string_view actor_id);
