@@ -299,8 +299,22 @@ absl::Status CheckCaFile(const std::string& path) {
   return absl::OkStatus();
 }
 
+// The token travels as the WebSocket subprotocol `rivet_token.<token>`, which must be an HTTP
+// token: a space, comma or control character would break the handshake in a confusing way.
+absl::Status CheckToken(const std::string& token) {
+  for (const char c : token) {
+    const bool allowed = c > ' ' && c < 0x7f && std::string_view("\"(),/:;<=>?@[\\]{}").find(c) == std::string_view::npos;
+    if (!allowed) {
+      return Invalid("token (RIVET_TOKEN) contains a character a WebSocket subprotocol cannot carry "
+                     "(space, comma, quote, control character or one of ()/:;<=>?@[\\]{})");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckFields(const RunnerConfig& config, const Endpoint& endpoint) {
   const std::function<absl::Status()> checks[] = {
+      [&] { return CheckToken(endpoint.token.empty() ? config.token : endpoint.token); },
       [&] { return CheckNamespace(config, endpoint); },
       [&] { return CheckRunnerName(config.runner_name); },
       [&] { return CheckRunnerKey(config.runner_key); },

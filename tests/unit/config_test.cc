@@ -521,11 +521,11 @@ TEST_F(FromEnvTest, MalformedEndpointNamesTheVariableAndValue) {
 }
 
 TEST_F(FromEnvTest, EndpointUserInfoFillsNamespaceAndToken) {
-  env_.Set("RIVET_ENDPOINT", "https://team-a:abc%2Fdef@api.example.com");
+  env_.Set("RIVET_ENDPOINT", "https://team-a:abc%2Edef@api.example.com");
   const RunnerConfig config = RunnerConfig::FromEnv().value();
   EXPECT_EQ(config.namespace_name, "team-a");
-  EXPECT_EQ(config.token, "abc/def");
-  EXPECT_EQ(config.endpoint, "https://team-a:abc%2Fdef@api.example.com");
+  EXPECT_EQ(config.token, "abc.def");
+  EXPECT_EQ(config.endpoint, "https://team-a:abc%2Edef@api.example.com");
 }
 
 TEST_F(FromEnvTest, UserInfoTokenAloneKeepsTheNamespaceVariable) {
@@ -662,5 +662,18 @@ TEST_F(FromEnvTest, NeverEchoesTheEndpointToken) {
   }
 }
 
+TEST(ValidateTokenTest, RefusesCharactersASubprotocolCannotCarry) {
+  RunnerConfig config;
+  config.token = "good-token_123.x~";
+  EXPECT_TRUE(config.Validate().ok());
+  for (const char* bad : {"has space", "a,b", "new\nline", "sl/ash"}) {
+    config.token = bad;
+    const absl::Status status = config.Validate();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("token (RIVET_TOKEN)")) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace tether
+
