@@ -6,7 +6,9 @@ set(TETHER_EXPORTED_LIBRARIES
   tether_bare:bare
   tether_bare_json:bare_json
   tether_proto_runner_v7:proto_runner_v7
-  tether_proto_runner_v7_json:proto_runner_v7_json)
+  tether_proto_runner_v7_json:proto_runner_v7_json
+  tether_net:net
+  tether_runner:runner)
 set(exported_targets "")
 foreach(entry IN LISTS TETHER_EXPORTED_LIBRARIES)
   string(REPLACE ":" ";" pair "${entry}")
@@ -19,8 +21,8 @@ endforeach()
 install(TARGETS ${exported_targets} EXPORT tetherTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY proto/bare/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS tether RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY proto/bare/include/ runner/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS tether counter-runner RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/tether)
 install(EXPORT tetherTargets NAMESPACE tether:: DESTINATION ${config_dir})

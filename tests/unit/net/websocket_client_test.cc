@@ -62,10 +62,12 @@ class RecordingHandler final : public WebSocketHandler {
       EXPECT_FALSE(closed_.has_value()) << "OnClosed called twice";
       closed_ = info;
     });
+    if (after_close_) after_close_();
   }
 
-  // Runs on the loop thread after each message was recorded.
+  // Run on the loop thread after a message, or the close, was recorded.
   void set_after_message(std::function<void()> fn) { after_message_ = std::move(fn); }
+  void set_after_close(std::function<void()> fn) { after_close_ = std::move(fn); }
   // From now on, any callback fails the test.
   void Forbid() { forbidden_ = true; }
 
@@ -107,6 +109,7 @@ class RecordingHandler final : public WebSocketHandler {
   const EventLoop* const loop_;
   std::atomic<bool> forbidden_ = false;
   std::function<void()> after_message_;
+  std::function<void()> after_close_;
   mutable std::mutex mu_;
   std::condition_variable changed_;
   int opens_ = 0;
@@ -464,6 +467,21 @@ TEST_F(WebSocketClientTest, NoCallbacksAfterTheConnectionIsDestroyedInOnMessage)
   RunOnLoop([] {});
   RunOnLoop([] {});
   EXPECT_EQ(handler_.messages().size(), 1u);
+}
+
+TEST_F(WebSocketClientTest, ConnectionMayBeDestroyedInOnClosed) {
+  StartServer([](ServerConnection& connection) {
+    if (connection.Accept("rivet")) connection.Close(1000, "bye");
+  });
+  handler_.set_after_close([this] {
+    connection_.reset();
+    handler_.Forbid();
+  });
+  Connect(Options(ServerUrl()));
+  const std::optional<CloseInfo> closed = handler_.WaitClosed();
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->code, 1000);
+  RunOnLoop([this] { EXPECT_EQ(connection_, nullptr); });
 }
 
 TEST_F(WebSocketClientTest, ConnectionMayOutliveTheEventLoop) {
