@@ -168,5 +168,31 @@ TEST(RunnerLifecycle, SlotsAreRespected) {
   EXPECT_FALSE(t->log->WaitFor("start", ids[2], std::nullopt, 3s).has_value()) << "a third actor ran on two slots";
 }
 
+TEST(RunnerLifecycle, PingsAreAnsweredWhileEveryActorThreadIsBusy) {
+  auto t = TestRunner::Start("lifecycle-busy", {"busy-start"}, [](RunnerConfig& c) { c.actor_threads = 2; });
+  ASSERT_NE(t, nullptr);
+  const std::string runner_id = t->runner->runner_id();
+  const std::string first = t->CreateActor("busy-start", "one");
+  const std::string second = t->CreateActor("busy-start", "two");
+
+  // Both actor threads are blocked for 18 s; the engine drops a runner that misses pings for 15 s.
+  const std::string url = EngineEnvironment::engine().endpoint() + "/runners?namespace=" + t->namespace_name +
+                          "&name=" + t->runner_name;
+  const auto deadline = std::chrono::steady_clock::now() + 16s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    absl::StatusOr<nlohmann::json> runners = HttpGetJson(url, AdminHeaders(EngineEnvironment::engine()));
+    ASSERT_TRUE(runners.ok()) << runners.status();
+    ASSERT_EQ(runners->at("runners").size(), 1u) << runners->dump();
+    const auto last_ping = runners->at("runners")[0].at("last_ping_ts").get<std::int64_t>();
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    EXPECT_LT(now - last_ping, 8000) << "the runner stopped answering pings";
+    std::this_thread::sleep_for(1s);
+  }
+  EXPECT_TRUE(t->log->WaitFor("start", first, 0u).has_value());
+  EXPECT_TRUE(t->log->WaitFor("start", second, 0u).has_value());
+  EXPECT_EQ(t->runner->runner_id(), runner_id) << "the runner had to reconnect";
+}
+
 }  // namespace
 }  // namespace tether::testing

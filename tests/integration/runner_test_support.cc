@@ -56,6 +56,8 @@ absl::Status RecordingActor::OnStart(Actor& actor) {
   const ActorInfo& info = actor.info();
   if (info.name == "fail-start") return absl::FailedPreconditionError("start failed on purpose");
   if (info.name == "throw-start") throw std::runtime_error("boom on start");
+  // Holds its actor thread longer than the engine's 15 s ping timeout.
+  if (info.name == "busy-start") std::this_thread::sleep_for(std::chrono::seconds(18));
   absl::StatusOr<KvEntries> starts = actor.kv().Get({"starts"}).get();
   if (!starts.ok()) return starts.status();
   const int count = (starts->empty() ? 0 : std::stoi(starts->front().value)) + 1;
