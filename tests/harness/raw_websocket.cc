@@ -1,8 +1,5 @@
 #include "harness/raw_websocket.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -22,12 +19,17 @@ absl::Status Error(std::string_view what, const beast::error_code& ec) {
   return absl::UnavailableError(absl::StrCat(absl::string_view(what.data(), what.size()), ": ", ec.message()));
 }
 
-// Blocking socket operations give up after `timeout` (Beast's own timeouts apply to async use).
-void SetReceiveTimeout(asio::ip::tcp::socket& socket, std::chrono::milliseconds timeout) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+// Runs `io` until `done` or `timeout`; on timeout cancels the socket's operations and lets their
+// handlers finish. (Asio's blocking calls retry after a socket timeout, so they cannot be bounded.)
+bool RunFor(asio::io_context& io, asio::ip::tcp::socket& socket, std::chrono::milliseconds timeout,
+            const bool& done) {
+  io.restart();
+  io.run_for(timeout);
+  if (done) return true;
+  socket.cancel();
+  io.restart();
+  io.run();
+  return false;
 }
 
 }  // namespace
@@ -52,12 +54,18 @@ absl::StatusOr<std::unique_ptr<RawWebSocket>> RawWebSocket::Connect(int port, st
   const asio::ip::tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), static_cast<unsigned short>(port));
   impl->ws.next_layer().connect(endpoint, ec);
   if (ec) return Error("connect", ec);
-  SetReceiveTimeout(impl->ws.next_layer(), timeout);
   const std::string protocols = absl::StrJoin(subprotocols, ", ");
   impl->ws.set_option(websocket::stream_base::decorator([protocols](websocket::request_type& request) {
     if (!protocols.empty()) request.set(beast::http::field::sec_websocket_protocol, protocols);
   }));
-  impl->ws.handshake("127.0.0.1:" + std::to_string(port), std::string(target), ec);
+  bool done = false;
+  impl->ws.async_handshake("127.0.0.1:" + std::to_string(port), std::string(target), [&](beast::error_code e) {
+    ec = e;
+    done = true;
+  });
+  if (!RunFor(impl->io, impl->ws.next_layer(), timeout, done)) {
+    return absl::DeadlineExceededError(absl::StrCat("no WebSocket handshake within ", timeout.count(), " ms"));
+  }
   if (ec) return Error("websocket handshake", ec);
   return std::unique_ptr<RawWebSocket>(new RawWebSocket(std::move(impl)));
 }
@@ -70,17 +78,21 @@ absl::Status RawWebSocket::SendBinary(std::span<const std::uint8_t> frame) {
 }
 
 absl::StatusOr<std::vector<std::uint8_t>> RawWebSocket::Receive(std::chrono::milliseconds timeout) {
-  SetReceiveTimeout(impl_->ws.next_layer(), timeout);
+  // Asio's blocking read retries after a socket timeout, so bound an async read instead.
   beast::flat_buffer buffer;
   beast::error_code ec;
-  impl_->ws.read(buffer, ec);
+  bool done = false;
+  impl_->ws.async_read(buffer, [&](beast::error_code read_ec, std::size_t) {
+    ec = read_ec;
+    done = true;
+  });
+  if (!RunFor(impl_->io, impl_->ws.next_layer(), timeout, done)) {
+    return absl::DeadlineExceededError(absl::StrCat("no message within ", timeout.count(), " ms"));
+  }
   // A received close frame counts even if the TCP teardown after it failed: the engine may reset
   // the connection right after its close frame, before Beast finishes the closing handshake.
   if (const websocket::close_reason& reason = impl_->ws.reason(); ec && reason.code != websocket::close_code::none) {
     return absl::UnavailableError(absl::StrCat("closed ", reason.code, " ", reason.reason.c_str()));
-  }
-  if (ec == asio::error::would_block || ec == asio::error::try_again || ec == asio::error::timed_out) {
-    return absl::DeadlineExceededError(absl::StrCat("no message within ", timeout.count(), " ms"));
   }
   if (ec) return Error("receive", ec);
   const auto* data = static_cast<const std::uint8_t*>(buffer.data().data());
