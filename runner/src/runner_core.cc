@@ -349,8 +349,23 @@ void RunnerCore::RequestAlarm(const std::string& actor_id, std::uint32_t generat
   if (actor->state == ActorState::kRunning) ArmAlarm(*actor);
 }
 
+// A program's Drop, or a DeleteRange over the runner's alarm key, also deletes the stored alarm;
+// it is written again afterwards so that a wake at alarm time still runs OnAlarm.
 void RunnerCore::SubmitKv(const std::string& actor_id, v7::KvRequestData request, internal::KvResponseCallback done) {
-  kv_.Submit(actor_id, std::move(request), std::move(done));
+  const auto* range = std::get_if<v7::KvDeleteRangeRequest>(&request);
+  const bare::Bytes alarm_key(kAlarmKey.begin(), kAlarmKey.end());
+  const bool clears_alarm = std::holds_alternative<v7::KvDropRequest>(request) ||
+                            (range != nullptr && range->start <= alarm_key && alarm_key < range->end);
+  if (!clears_alarm) {
+    kv_.Submit(actor_id, std::move(request), std::move(done));
+    return;
+  }
+  kv_.Submit(actor_id, std::move(request),
+             [this, actor_id, done = std::move(done)](absl::StatusOr<v7::KvResponseData> response) {
+               auto it = actors_.find(actor_id);
+               if (response.ok() && it != actors_.end() && it->second.alarm) PersistAlarm(actor_id, it->second.alarm);
+               done(std::move(response));
+             });
 }
 
 void RunnerCore::PersistAlarm(const std::string& actor_id, std::optional<std::chrono::system_clock::time_point> when) {

@@ -398,6 +398,10 @@ absl::Status LocalEngine::WriteConfig() const {
     nlohmann::json config = pinned;
     // Telemetry is on by default and would phone home.
     config["telemetry"] = {{"enabled", false}};
+    // By default the engine pulls fewer internal jobs as host CPU load rises (down to 5% above
+    // 90%). Tests share two cores with compilers and other engines, where that stalls namespace
+    // creation and actor scheduling for minutes; a huge CPU budget turns the shedding off.
+    config["runtime"] = {{"worker_cpu_max", 1000000}};
     if (!options_.admin_token.empty()) config["auth"] = {{"admin_token", options_.admin_token}};
     // Start() validated the extra config already.
     config.merge_patch(*ParseExtraConfig(options_.extra_config_json));

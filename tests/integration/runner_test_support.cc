@@ -111,6 +111,13 @@ std::unique_ptr<TestRunner> TestRunner::Start(const std::string& test_name, std:
   }
   EXPECT_TRUE(t->runner->Start().ok());
   EXPECT_TRUE(Eventually([&] { return !t->runner->runner_id().empty(); })) << "the runner never connected";
+  // The engine creates the pool's runner config shortly after the first runner connects; until
+  // then creating an actor for the pool fails with no_runner_config_configured.
+  const std::string configs = EngineEnvironment::engine().endpoint() + "/runner-configs?namespace=" + t->namespace_name;
+  EXPECT_TRUE(Eventually([&] {
+    absl::StatusOr<nlohmann::json> listed = HttpGetJson(configs, AdminHeaders(EngineEnvironment::engine()));
+    return listed.ok() && listed->contains("runner_configs") && (*listed)["runner_configs"].contains(t->runner_name);
+  })) << "the engine never created the runner config";
   return t;
 }
 

@@ -2,7 +2,8 @@
 // and migration to another runner, and is deleted when the actor is destroyed.
 //
 // Keys and values are byte strings (std::string may hold any bytes). Results are in byte order
-// of the keys. Requests are checked against the engine's limits before they are sent, so an
+// of the keys (reversed with KvListOptions::reverse). Keys starting with "\0tether:" are the
+// runner's own (it keeps the actor's alarm there): programs cannot write them and never see them. Requests are checked against the engine's limits before they are sent, so an
 // oversized request fails at once with InvalidArgument naming the limit. A request made while the
 // runner is reconnecting waits for the connection; one not answered within
 // RunnerConfig::kv_timeout fails with DeadlineExceeded.
@@ -29,12 +30,15 @@
 
 namespace tether {
 
-// The engine's limits (pegboard actor_kv), checked before sending.
+// The engine's limits (pegboard actor_kv), checked before sending. The engine measures a key
+// after packing it, which adds 2 bytes: 2048 packed bytes are 2046 of the key itself.
 struct KvLimits {
-  static constexpr std::size_t kMaxKeyBytes = 2048;
+  static constexpr std::size_t kKeyOverheadBytes = 2;
+  static constexpr std::size_t kMaxKeyBytes = 2048 - kKeyOverheadBytes;
   static constexpr std::size_t kMaxValueBytes = 128 * 1024;
   static constexpr std::size_t kMaxKeysPerRequest = 128;
-  static constexpr std::size_t kMaxPutBytes = 976 * 1024;  // keys + values of one put
+  // Packed keys plus values of one put.
+  static constexpr std::size_t kMaxPutBytes = 976 * 1024;
 };
 
 struct KvEntry {

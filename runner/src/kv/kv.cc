@@ -1,5 +1,8 @@
 // tether::Kv: builds protocol requests, checks them against the engine's limits, and turns the
 // engine's answers into KvEntries or a Status.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -69,6 +72,23 @@ absl::StatusOr<KvEntries> ToEntries(absl::StatusOr<v7::KvResponseData> response)
   return absl::InternalError("engine answered a KV read with a write acknowledgement");
 }
 
+// Get answers in the order the keys were asked for; the API promises byte order.
+absl::StatusOr<KvEntries> ToSortedEntries(absl::StatusOr<v7::KvResponseData> response) {
+  absl::StatusOr<KvEntries> entries = ToEntries(std::move(response));
+  if (entries.ok()) std::sort(entries->begin(), entries->end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return entries;
+}
+
+// Lists ask the engine for one entry more than the limit, since the runner's own key may be among
+// them and is dropped here; without that, a limited list could come back short and break paging.
+auto ToListEntries(std::optional<std::uint64_t> limit) {
+  return [limit](absl::StatusOr<v7::KvResponseData> response) {
+    absl::StatusOr<KvEntries> entries = ToEntries(std::move(response));
+    if (entries.ok() && limit && entries->size() > *limit) entries->resize(static_cast<std::size_t>(*limit));
+    return entries;
+  };
+}
+
 absl::Status ToDone(absl::StatusOr<v7::KvResponseData> response) {
   if (!response.ok()) return response.status();
   return EngineError(*response);
@@ -106,8 +126,24 @@ v7::KvListRequest ListRequest(v7::KvListQuery query, const KvListOptions& option
   v7::KvListRequest request;
   request.query = std::move(query);
   if (options.reverse) request.reverse = true;
-  request.limit = options.limit;
+  if (options.limit) request.limit = *options.limit == UINT64_MAX ? *options.limit : *options.limit + 1;
   return request;
+}
+
+// The engine's prefix query ends its range at prefix + 0xff, missing keys whose next byte is 0xff;
+// a range up to the next prefix (the prefix with its last byte below 0xff incremented) does not.
+v7::KvListQuery PrefixQuery(const std::string& prefix) {
+  std::string next = prefix;
+  while (!next.empty() && static_cast<unsigned char>(next.back()) == 0xff) next.pop_back();
+  if (!next.empty()) {
+    next.back() = static_cast<char>(static_cast<unsigned char>(next.back()) + 1);
+    return v7::KvListRangeQuery{ToBytes(prefix), ToBytes(next), true};
+  }
+  if (prefix.empty()) return v7::KvListAllQuery{};
+  // All 0xff: every key with this prefix sorts at or below the prefix padded to the longest key.
+  std::string end = prefix;
+  if (end.size() < KvLimits::kMaxKeyBytes) end.resize(KvLimits::kMaxKeyBytes, '\xff');
+  return v7::KvListRangeQuery{ToBytes(prefix), ToBytes(end), false};
 }
 
 v7::KvRequestData GetRequest(std::vector<std::string> keys) { return v7::KvGetRequest{ToBytesList(keys)}; }
@@ -115,7 +151,7 @@ v7::KvRequestData RangeRequest(std::string start, std::string end, bool exclusiv
   return ListRequest(v7::KvListRangeQuery{ToBytes(start), ToBytes(end), exclusive}, options);
 }
 v7::KvRequestData PrefixRequest(std::string prefix, const KvListOptions& options) {
-  return ListRequest(v7::KvListPrefixQuery{ToBytes(prefix)}, options);
+  return ListRequest(PrefixQuery(prefix), options);
 }
 v7::KvRequestData PutRequest(const std::vector<std::pair<std::string, std::string>>& entries) {
   v7::KvPutRequest put;
@@ -131,19 +167,20 @@ v7::KvRequestData PutRequest(const std::vector<std::pair<std::string, std::strin
 Kv::Kv(std::shared_ptr<KvChannel> channel) : channel_(std::move(channel)) {}
 
 void Kv::Get(std::vector<std::string> keys, KvEntriesCallback done) {
-  Send<absl::StatusOr<KvEntries>>(channel_, GetRequest(std::move(keys)), ToEntries, OnActor(channel_, std::move(done)));
+  Send<absl::StatusOr<KvEntries>>(channel_, GetRequest(std::move(keys)), ToSortedEntries,
+                                  OnActor(channel_, std::move(done)));
 }
 void Kv::ListAll(KvListOptions options, KvEntriesCallback done) {
-  Send<absl::StatusOr<KvEntries>>(channel_, ListRequest(v7::KvListAllQuery{}, options), ToEntries,
+  Send<absl::StatusOr<KvEntries>>(channel_, ListRequest(v7::KvListAllQuery{}, options), ToListEntries(options.limit),
                                   OnActor(channel_, std::move(done)));
 }
 void Kv::ListRange(std::string start, std::string end, bool end_exclusive, KvListOptions options,
                    KvEntriesCallback done) {
   Send<absl::StatusOr<KvEntries>>(channel_, RangeRequest(std::move(start), std::move(end), end_exclusive, options),
-                                  ToEntries, OnActor(channel_, std::move(done)));
+                                  ToListEntries(options.limit), OnActor(channel_, std::move(done)));
 }
 void Kv::ListPrefix(std::string prefix, KvListOptions options, KvEntriesCallback done) {
-  Send<absl::StatusOr<KvEntries>>(channel_, PrefixRequest(std::move(prefix), options), ToEntries,
+  Send<absl::StatusOr<KvEntries>>(channel_, PrefixRequest(std::move(prefix), options), ToListEntries(options.limit),
                                   OnActor(channel_, std::move(done)));
 }
 void Kv::Put(std::vector<std::pair<std::string, std::string>> entries, KvDoneCallback done) {
@@ -162,24 +199,24 @@ void Kv::Drop(KvDoneCallback done) {
 
 std::future<absl::StatusOr<KvEntries>> Kv::Get(std::vector<std::string> keys) {
   auto [future, deliver] = Promise<absl::StatusOr<KvEntries>>();
-  Send<absl::StatusOr<KvEntries>>(channel_, GetRequest(std::move(keys)), ToEntries, deliver);
+  Send<absl::StatusOr<KvEntries>>(channel_, GetRequest(std::move(keys)), ToSortedEntries, deliver);
   return std::move(future);
 }
 std::future<absl::StatusOr<KvEntries>> Kv::ListAll(KvListOptions options) {
   auto [future, deliver] = Promise<absl::StatusOr<KvEntries>>();
-  Send<absl::StatusOr<KvEntries>>(channel_, ListRequest(v7::KvListAllQuery{}, options), ToEntries, deliver);
+  Send<absl::StatusOr<KvEntries>>(channel_, ListRequest(v7::KvListAllQuery{}, options), ToListEntries(options.limit), deliver);
   return std::move(future);
 }
 std::future<absl::StatusOr<KvEntries>> Kv::ListRange(std::string start, std::string end, bool end_exclusive,
                                                      KvListOptions options) {
   auto [future, deliver] = Promise<absl::StatusOr<KvEntries>>();
   Send<absl::StatusOr<KvEntries>>(channel_, RangeRequest(std::move(start), std::move(end), end_exclusive, options),
-                                  ToEntries, deliver);
+                                  ToListEntries(options.limit), deliver);
   return std::move(future);
 }
 std::future<absl::StatusOr<KvEntries>> Kv::ListPrefix(std::string prefix, KvListOptions options) {
   auto [future, deliver] = Promise<absl::StatusOr<KvEntries>>();
-  Send<absl::StatusOr<KvEntries>>(channel_, PrefixRequest(std::move(prefix), options), ToEntries, deliver);
+  Send<absl::StatusOr<KvEntries>>(channel_, PrefixRequest(std::move(prefix), options), ToListEntries(options.limit), deliver);
   return std::move(future);
 }
 std::future<absl::Status> Kv::Put(std::vector<std::pair<std::string, std::string>> entries) {

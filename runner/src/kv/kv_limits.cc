@@ -35,10 +35,12 @@ absl::Status CheckPut(const v7::KvPutRequest& put) {
                                                      " bytes; the limit is ", KvLimits::kMaxValueBytes,
                                                      " bytes per value"));
     }
-    total += put.keys[i].size() + put.values[i].size();
+    total += put.keys[i].size() + KvLimits::kKeyOverheadBytes + put.values[i].size();
   }
   if (total > KvLimits::kMaxPutBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("KV put is ", total, " bytes of keys and values; the limit is ",
+    return absl::InvalidArgumentError(absl::StrCat("KV put is ", total,
+                                                   " bytes of keys (2 more each, as the engine counts them) and "
+                                                   "values; the limit is ",
                                                    KvLimits::kMaxPutBytes, " bytes per put"));
   }
   return absl::OkStatus();
