@@ -18,6 +18,7 @@
 #include "model.h"
 #include "schema.h"
 #include "tether/bare/codec.h"
+#include "tether/bare/hex.h"
 #include "tether/proto/runner_protocol_v7.h"
 #include "tether/proto/runner_protocol_v7_json.h"
 
@@ -60,23 +61,9 @@ const tether::codegen::Schema& Schema() {
   return schema;
 }
 
-tether::bare::Bytes FromHex(const std::string& hex) {
-  tether::bare::Bytes bytes;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return bytes;
-}
+tether::bare::Bytes FromHex(const std::string& hex) { return *tether::bare::HexDecode(hex); }
 
-std::string ToHex(const tether::bare::Bytes& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (std::uint8_t b : bytes) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0xf];
-  }
-  return hex;
-}
+std::string ToHex(const tether::bare::Bytes& bytes) { return tether::bare::HexEncode(bytes); }
 
 const tether::bare::JsonTypeCodec& Codec(const std::string& type) {
   for (const auto& codec : v7::JsonCodecs()) {

@@ -16,6 +16,7 @@
 #include "harness/engine_environment.h"
 #include "harness/raw_websocket.h"
 #include "tether/bare/codec.h"
+#include "tether/bare/hex.h"
 #include "tether/proto/runner_protocol_v7.h"
 
 namespace {
@@ -45,15 +46,7 @@ CliResult RunCli(const std::string& args, const std::string& input) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::string Hex(const std::vector<std::uint8_t>& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (std::uint8_t b : bytes) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0xf];
-  }
-  return hex;
-}
+std::string Hex(const std::vector<std::uint8_t>& bytes) { return tether::bare::HexEncode(bytes); }
 
 std::unique_ptr<RawWebSocket> ConnectRunner(const std::string& query) {
   auto ws = RawWebSocket::Connect(EngineEnvironment::engine().guard_port(), "/runners/connect?" + query, {"rivet"}, 10s);

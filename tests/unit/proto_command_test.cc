@@ -55,7 +55,7 @@ TEST(ProtoCommand, InvalidFramesExitOneWithTheDecoderMessage) {
   EXPECT_EQ(r.err, "tether proto decode: ToClient: truncated input: u64 needs 8 bytes, 1 left at byte 1\n");
   r = RunProto({"decode", "--type", "ToClient"}, "0x05");
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("invalid hex input: 'x' at character 1"));
+  EXPECT_THAT(r.err, HasSubstr("invalid hex digit 'x' at character 1"));
   r = RunProto({"decode", "--type", "ToClient"}, "050");
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("odd number of hex digits"));

@@ -1,6 +1,5 @@
 #include "proto_command.h"
 
-#include <cctype>
 #include <cstdint>
 #include <iostream>
 #include <iterator>
@@ -10,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "tether/bare/hex.h"
 #include "tether/bare/json_codec.h"
 #include "tether/proto/runner_protocol_v7_json.h"
 
@@ -86,49 +86,11 @@ const bare::JsonTypeCodec* FindCodec(const Protocol& protocol, std::string_view 
   return nullptr;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-absl::StatusOr<bare::Bytes> ParseHex(std::string_view text) {
-  bare::Bytes bytes;
-  int high = -1;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (std::isspace(static_cast<unsigned char>(text[i]))) continue;
-    const int v = HexValue(text[i]);
-    if (v < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid hex input: '", absl::string_view(&text[i], 1), "' at character ", i));
-    }
-    if (high < 0) {
-      high = v;
-    } else {
-      bytes.push_back(static_cast<std::uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  if (high >= 0) return absl::InvalidArgumentError("invalid hex input: odd number of hex digits");
-  return bytes;
-}
-
-std::string ToHex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0xf];
-  }
-  return hex;
-}
-
 int Decode(const bare::JsonTypeCodec& codec, const Options& options, const std::string& input, std::ostream& out,
            std::ostream& err) {
   absl::StatusOr<bare::Bytes> bytes =
-      options.binary ? absl::StatusOr<bare::Bytes>(bare::Bytes(input.begin(), input.end())) : ParseHex(input);
+      options.binary ? absl::StatusOr<bare::Bytes>(bare::Bytes(input.begin(), input.end()))
+                     : bare::HexDecode(input, /*skip_whitespace=*/true);
   absl::StatusOr<std::string> json =
       bytes.ok() ? codec.bare_to_json(*bytes, bare::Limits{}, options.compact ? -1 : 2) : bytes.status();
   if (!json.ok()) {
@@ -149,7 +111,7 @@ int Encode(const bare::JsonTypeCodec& codec, const Options& options, const std::
   if (options.binary) {
     out.write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
   } else {
-    out << ToHex(*bytes) << "\n";
+    out << bare::HexEncode(*bytes) << "\n";
   }
   return 0;
 }

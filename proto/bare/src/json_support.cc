@@ -4,16 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tether/bare/hex.h"
 
 namespace tether::bare::json {
 namespace {
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -55,16 +50,9 @@ std::string FromJsonContext::String(const Json& j) const {
 
 void FromJsonContext::Hex(const Json& j, Bytes& out) const {
   if (!j.is_string()) Fail("expected a hex string, found " + Describe(j));
-  const std::string& text = j.get_ref<const std::string&>();
-  if (text.size() % 2 != 0) Fail("hex string has an odd number of digits");
-  out.clear();
-  out.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int hi = HexDigit(text[i]);
-    const int lo = HexDigit(text[i + 1]);
-    if (hi < 0 || lo < 0) Fail(absl::StrCat("invalid hex digit at position ", hi < 0 ? i : i + 1));
-    out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
-  }
+  absl::StatusOr<Bytes> bytes = HexDecode(j.get_ref<const std::string&>());
+  if (!bytes.ok()) Fail(std::string(bytes.status().message()));
+  out = *std::move(bytes);
 }
 
 void FromJsonContext::ExpectNull(const Json& j) const {
@@ -107,16 +95,7 @@ const Json& FromJsonContext::OptionalMember(const Json& object, std::string_view
   return it == object.end() ? kNull : *it;
 }
 
-Json HexString(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    text += kDigits[b >> 4];
-    text += kDigits[b & 0xf];
-  }
-  return text;
-}
+Json HexString(std::span<const std::uint8_t> bytes) { return HexEncode(bytes); }
 
 absl::Status ParseJson(std::string_view text, Json& out) {
   std::vector<std::set<std::string>> open_objects;
