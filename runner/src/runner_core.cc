@@ -442,9 +442,10 @@ void RunnerCore::ScheduleHousekeeping() {
   housekeeping_timer_ = loop_.RunAfter(kHousekeepingPeriod, [this] {
     AckCommands();
     const auto cutoff = Clock::now() - kRetention;
-    ledger_.ForgetStopped(departed_, cutoff);
-    events_.Expire(cutoff);
+    // An actor that came back is not departed; one the ledger forgot needs no more tracking.
     std::erase_if(departed_, [this](const std::string& id) { return actors_.contains(id); });
+    for (const std::string& id : ledger_.ForgetStopped(departed_, cutoff)) std::erase(departed_, id);
+    events_.Expire(cutoff);
     ScheduleHousekeeping();
   });
 }

@@ -30,7 +30,9 @@ void CommandLedger::MarkAcked(const std::vector<proto::v7::ActorCheckpoint>& ack
   }
 }
 
-void CommandLedger::ForgetStopped(const std::vector<std::string>& stopped_actor_ids, Clock::time_point cutoff) {
+std::vector<std::string> CommandLedger::ForgetStopped(const std::vector<std::string>& stopped_actor_ids,
+                                                      Clock::time_point cutoff) {
+  std::vector<std::string> forgotten;
   for (const std::string& actor_id : stopped_actor_ids) {
     bool all_acked_early = true;
     auto first = entries_.lower_bound({actor_id, 0});
@@ -41,7 +43,9 @@ void CommandLedger::ForgetStopped(const std::vector<std::string>& stopped_actor_
     if (!all_acked_early) continue;
     entries_.erase(first, last);
     newest_generation_.erase(actor_id);
+    forgotten.push_back(actor_id);
   }
+  return forgotten;
 }
 
 }  // namespace tether::protocol

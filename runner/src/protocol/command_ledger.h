@@ -35,8 +35,8 @@ class CommandLedger {
   // Records that `acks` (from PendingAcks) were sent at `now`.
   void MarkAcked(const std::vector<proto::v7::ActorCheckpoint>& acks, Clock::time_point now);
   // Forgets actors that have stopped here and whose commands were acknowledged before `cutoff`:
-  // by then the engine has deleted them and will not replay them.
-  void ForgetStopped(const std::vector<std::string>& stopped_actor_ids, Clock::time_point cutoff);
+  // by then the engine has deleted them and will not replay them. Returns the forgotten ids.
+  std::vector<std::string> ForgetStopped(const std::vector<std::string>& stopped_actor_ids, Clock::time_point cutoff);
 
  private:
   struct Entry {
