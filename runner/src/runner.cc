@@ -3,6 +3,7 @@
 #include "tether/runner.h"
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 
 #include "actors/loop_gate.h"
@@ -19,8 +20,19 @@ class RunnerImpl final : public Runner {
   explicit RunnerImpl(RunnerConfig config) : config_(std::move(config)) { log::SetLevel(config_.log_level); }
 
   ~RunnerImpl() override {
-    // Close the gate first: actor code still running must not post to a dying loop.
-    if (gate_ != nullptr) gate_->Close();
+    if (gate_ != nullptr) {
+      // Stop the actors and fail waiting KV requests first, so that actor code blocked on a KV
+      // future returns; then close the gate, so actor code still running cannot post to a dying loop.
+      auto aborted = std::make_shared<std::promise<void>>();
+      std::future<void> done = aborted->get_future();
+      if (gate_->Post([core = core_.get(), aborted] {
+            core->Abort();
+            aborted->set_value();
+          })) {
+        done.wait_for(std::chrono::seconds(10));
+      }
+      gate_->Close();
+    }
     loop_.reset();  // joins the network thread; RunnerCore is only touched there
     core_.reset();
     pool_.reset();  // lets queued actor work finish

@@ -209,7 +209,10 @@ void RunnerCore::LoadAlarmThenStart(const std::string& actor_id, std::uint32_t g
 void RunnerCore::RunOnStart(const std::string& actor_id, std::uint32_t generation) {
   LocalActor* actor = Find(actor_id, generation);
   if (actor == nullptr) return;
-  OnActorThread(actor->runtime, [this, actor_id, generation, make = actor->factory](actors::ActorRuntime& runtime) {
+  // Runs on an actor thread, possibly while the runner shuts down: it touches the core only
+  // through the gate.
+  OnActorThread(actor->runtime, [this, gate = gate_, actor_id, generation,
+                                 make = actor->factory](actors::ActorRuntime& runtime) {
     absl::Status status;
     try {
       runtime.instance = make(runtime.info());
@@ -220,7 +223,7 @@ void RunnerCore::RunOnStart(const std::string& actor_id, std::uint32_t generatio
     } catch (...) {
       status = absl::InternalError("the actor's start threw a non-standard exception");
     }
-    gate_->Post([this, actor_id, generation, status] { OnStartFinished(actor_id, generation, status); });
+    gate->Post([this, actor_id, generation, status] { OnStartFinished(actor_id, generation, status); });
   });
 }
 
@@ -261,7 +264,7 @@ void RunnerCore::StopActor(const std::string& actor_id, std::uint32_t generation
   actor.state = ActorState::kStopping;
   actor.alarm_timer.reset();
   log::WriteActor(LogLevel::kInfo, actor.runtime->info(), "stopping actor");
-  OnActorThread(actor.runtime, [this, actor_id, generation](actors::ActorRuntime& runtime) {
+  OnActorThread(actor.runtime, [this, gate = gate_, actor_id, generation](actors::ActorRuntime& runtime) {
     std::optional<std::string> failure;
     try {
       if (runtime.instance != nullptr) runtime.instance->OnStop(runtime);
@@ -271,7 +274,7 @@ void RunnerCore::StopActor(const std::string& actor_id, std::uint32_t generation
       failure = "OnStop threw a non-standard exception";
     }
     runtime.instance.reset();
-    gate_->Post([this, actor_id, generation, failure] { OnStopFinished(actor_id, generation, failure); });
+    gate->Post([this, actor_id, generation, failure] { OnStopFinished(actor_id, generation, failure); });
   });
 }
 
@@ -352,6 +355,10 @@ void RunnerCore::RequestAlarm(const std::string& actor_id, std::uint32_t generat
 // A program's Drop, or a DeleteRange over the runner's alarm key, also deletes the stored alarm;
 // it is written again afterwards so that a wake at alarm time still runs OnAlarm.
 void RunnerCore::SubmitKv(const std::string& actor_id, v7::KvRequestData request, internal::KvResponseCallback done) {
+  if (finished_) {
+    done(absl::CancelledError("the runner has stopped"));
+    return;
+  }
   const auto* range = std::get_if<v7::KvDeleteRangeRequest>(&request);
   const bare::Bytes alarm_key(kAlarmKey.begin(), kAlarmKey.end());
   const bool clears_alarm = std::holds_alternative<v7::KvDropRequest>(request) ||
@@ -451,6 +458,11 @@ void RunnerCore::ScheduleHousekeeping() {
 }
 
 // ---- Drain and finish ----------------------------------------------------------------------------
+
+void RunnerCore::Abort() {
+  link_.Close();
+  Finish(absl::CancelledError("the runner was destroyed before it stopped"));
+}
 
 void RunnerCore::Drain() {
   if (draining_ || finished_) return;

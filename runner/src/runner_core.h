@@ -45,6 +45,8 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   void Start();
   // Drains (see Runner::Stop).
   void Drain();
+  // Ends the runner now: actors are stopped here, waiting KV requests fail.
+  void Abort();
 
  private:
   enum class ActorState { kStarting, kRunning, kStopping };

@@ -168,6 +168,21 @@ TEST(RunnerLifecycle, SlotsAreRespected) {
   EXPECT_FALSE(t->log->WaitFor("start", ids[2], std::nullopt, 3s).has_value()) << "a third actor ran on two slots";
 }
 
+TEST(RunnerLifecycle, DestroyingARunningRunnerStopsItsActorsAndReturns) {
+  auto t = TestRunner::Start("lifecycle-destroy-runner", {"kv-on-stop"});
+  ASSERT_NE(t, nullptr);
+  const std::string id = t->CreateActor("kv-on-stop");
+  ASSERT_TRUE(t->log->WaitFor("start", id, 0u).has_value());
+
+  // No Stop(): the destructor must still run OnStop, and a KV call blocked in it must return.
+  const auto before = std::chrono::steady_clock::now();
+  t->runner.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 15s);
+  const auto stopped = t->log->WaitFor("stop", id, 0u, 1s);
+  ASSERT_TRUE(stopped.has_value()) << "OnStop did not run";
+  EXPECT_THAT(stopped->detail, HasSubstr("stopped")) << "the blocked KV write did not fail with the runner";
+}
+
 TEST(RunnerLifecycle, PingsAreAnsweredWhileEveryActorThreadIsBusy) {
   auto t = TestRunner::Start("lifecycle-busy", {"busy-start"}, [](RunnerConfig& c) { c.actor_threads = 2; });
   ASSERT_NE(t, nullptr);

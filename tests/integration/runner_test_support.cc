@@ -71,7 +71,9 @@ void RecordingActor::OnAlarm(Actor& actor) { log_.Record("alarm", actor.info());
 
 void RecordingActor::OnStop(Actor& actor) {
   log_.SetRunning(actor.info().actor_id, nullptr);
-  log_.Record("stop", actor.info());
+  std::string detail;
+  if (actor.info().name == "kv-on-stop") detail = std::string(actor.kv().Put({{"stopped", "yes"}}).get().message());
+  log_.Record("stop", actor.info(), detail);
 }
 
 TestRunner::~TestRunner() {

@@ -49,7 +49,8 @@ class ActorLog {
 
 // Counts its starts in KV key "starts" and records every call. Behaviour by actor name:
 //   "fail-start"  OnStart returns an error;  "throw-start"  OnStart throws;
-//   "busy-start"  OnStart blocks its thread for 18 s (longer than the engine's ping timeout).
+//   "busy-start"  OnStart blocks its thread for 18 s (longer than the engine's ping timeout);
+//   "kv-on-stop"  OnStop blocks on a KV write and records its error message as the detail.
 class RecordingActor : public ActorInstance {
  public:
   explicit RecordingActor(ActorLog& log) : log_(log) {}

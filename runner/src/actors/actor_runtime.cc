@@ -11,10 +11,14 @@ class ActorRuntime::Channel final : public internal::KvChannel {
       : actor_id_(std::move(actor_id)), executor_(executor), gate_(std::move(gate)), requests_(requests) {}
 
   void Submit(proto::v7::KvRequestData request, internal::KvResponseCallback done) override {
-    gate_->Post([this_requests = &requests_, actor_id = actor_id_, request = std::move(request),
-                 done = std::move(done)]() mutable {
-      this_requests->SubmitKv(actor_id, std::move(request), std::move(done));
+    // Whoever waits for the answer (maybe blocked on a future) must hear back even when the
+    // runner is gone.
+    auto shared_done = std::make_shared<internal::KvResponseCallback>(std::move(done));
+    const bool posted = gate_->Post([requests = &requests_, actor_id = actor_id_, request = std::move(request),
+                                     shared_done]() mutable {
+      requests->SubmitKv(actor_id, std::move(request), std::move(*shared_done));
     });
+    if (!posted) (*shared_done)(absl::CancelledError("the runner has stopped"));
   }
   void PostToActor(std::function<void()> fn) override { executor_.Post(std::move(fn)); }
 

@@ -17,10 +17,12 @@ class LoopGate {
  public:
   explicit LoopGate(net::EventLoop* loop) : loop_(loop) {}
 
-  // Runs `fn` on the network thread, unless the gate is closed.
-  void Post(std::function<void()> fn) {
+  // Runs `fn` on the network thread; false (and `fn` dropped) once the gate is closed.
+  bool Post(std::function<void()> fn) {
     std::lock_guard lock(mutex_);
-    if (loop_ != nullptr) loop_->Post(std::move(fn));
+    if (loop_ == nullptr) return false;
+    loop_->Post(std::move(fn));
+    return true;
   }
   void Close() {
     std::lock_guard lock(mutex_);
