@@ -79,7 +79,8 @@ struct RunnerConfig {
   std::map<std::string, std::string> prepopulate_actor_names;
   // Runner metadata as a JSON object, shown by the engine's GET /runners. Empty: none.
   std::string metadata_json;
-  // RIVET_LOG_LEVEL.
+  // RIVET_LOG_LEVEL. The SDK logs to stderr and its level is process-wide: the Runner created
+  // last sets it.
   LogLevel log_level = LogLevel::kInfo;
 
   TlsOptions tls;

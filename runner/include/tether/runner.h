@@ -57,7 +57,8 @@ class Runner {
 
 // Drains `runner` (Runner::Stop) when the process receives SIGTERM or SIGINT. Call once, from the
 // main thread, before Runner::Start() and before starting other threads: it blocks those signals
-// (threads created later inherit that) and waits for them on a thread of its own.
+// (threads created later inherit that) and waits for them on a thread of its own. `runner` must
+// live until the process exits.
 void StopOnTerminationSignals(Runner& runner);
 
 }  // namespace tether
