@@ -81,7 +81,18 @@ RunnerCore::RunnerCore(const RunnerConfig& config, std::string runner_key,
               return names;
             }(),
             static_cast<link::LinkHandler&>(*this)),
-      kv_(loop, config.kv_timeout, [this](v7::ToServer message) { link_.Send(message); }) {}
+      kv_(loop, config.kv_timeout, [this](v7::ToServer message) { link_.Send(message); }),
+      tunnel_([this](v7::ToServer message) { link_.Send(message); },
+              [this](const std::string& actor_id) {
+                tunnel::TunnelRouter::Lookup lookup;
+                auto it = actors_.find(actor_id);
+                if (it == actors_.end() || it->second.state == ActorState::kStopping) return lookup;
+                lookup.status = it->second.state == ActorState::kRunning ? tunnel::TunnelRouter::ActorStatus::kRunning
+                                                                         : tunnel::TunnelRouter::ActorStatus::kStarting;
+                lookup.runtime = it->second.runtime;
+                return lookup;
+              },
+              gate_) {}
 
 RunnerCore::~RunnerCore() = default;
 
@@ -120,8 +131,8 @@ void RunnerCore::OnMessage(v7::ToClient message) {
     events_.Acknowledge(acks->last_event_checkpoints);
   } else if (auto* kv = std::get_if<v7::ToClientKvResponse>(&message)) {
     kv_.OnResponse(std::move(*kv));
-  } else if (const auto* tunnel = std::get_if<v7::ToClientTunnelMessage>(&message)) {
-    AnswerTunnel(*tunnel);
+  } else if (auto* tunnel = std::get_if<v7::ToClientTunnelMessage>(&message)) {
+    tunnel_.OnMessage(std::move(*tunnel));
   }
 }
 
@@ -240,6 +251,7 @@ void RunnerCore::OnStartFinished(const std::string& actor_id, std::uint32_t gene
   actor->state = ActorState::kRunning;
   SendEvent(actor_id, generation, v7::EventActorStateUpdate{v7::ActorStateRunning{}});
   log::WriteActor(LogLevel::kInfo, info, "actor running");
+  tunnel_.OnActorRunning(actor_id);
   if (actor->stop_requested) {
     StopActor(actor_id, generation);
     return;
@@ -310,6 +322,7 @@ void RunnerCore::RemoveActor(const std::string& actor_id) {
   events_.Retire(actor_id, runtime->info().generation, Clock::now());
   departed_.push_back(actor_id);
   actors_.erase(it);
+  tunnel_.OnActorGone(actor_id);
   OnActorThread(runtime, [](actors::ActorRuntime& r) {
     if (r.instance != nullptr) r.instance->OnStop(r);
     r.instance.reset();
@@ -422,21 +435,6 @@ void RunnerCore::SendEvent(const std::string& actor_id, std::uint32_t generation
 void RunnerCore::SendStopped(const std::string& actor_id, std::uint32_t generation, v7::StopCode code,
                              std::optional<std::string> message) {
   SendEvent(actor_id, generation, v7::EventActorStateUpdate{v7::ActorStateStopped{code, std::move(message)}});
-}
-
-// HTTP and WebSocket traffic arrives with the tunnel; until the SDK serves it, answer plainly
-// so clients get an error at once instead of waiting for the gateway's timeout.
-void RunnerCore::AnswerTunnel(const v7::ToClientTunnelMessage& message) {
-  v7::MessageId id = message.message_id;
-  id.message_index = 0;
-  if (std::holds_alternative<v7::ToClientRequestStart>(message.message_kind)) {
-    const std::string body = "this runner does not serve HTTP to actors yet";
-    link_.Send(v7::ToServer{v7::ToServerTunnelMessage{
-        id, v7::ToServerResponseStart{501, {{"content-type", "text/plain"}}, bare::Bytes(body.begin(), body.end()), false}}});
-  } else if (std::holds_alternative<v7::ToClientWebSocketOpen>(message.message_kind)) {
-    link_.Send(v7::ToServer{v7::ToServerTunnelMessage{
-        id, v7::ToServerWebSocketClose{1011, "this runner does not serve WebSockets to actors yet", false}}});
-  }
 }
 
 void RunnerCore::AckCommands() {

@@ -25,6 +25,7 @@
 #include "protocol/event_log.h"
 #include "tether/actor.h"
 #include "tether/config.h"
+#include "tunnel/tunnel_router.h"
 
 namespace tether {
 
@@ -93,7 +94,6 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   void SendEvent(const std::string& actor_id, std::uint32_t generation, proto::v7::Event event);
   void SendStopped(const std::string& actor_id, std::uint32_t generation, proto::v7::StopCode code,
                    std::optional<std::string> message);
-  void AnswerTunnel(const proto::v7::ToClientTunnelMessage& message);
   void AckCommands();
   void ScheduleHousekeeping();
   void MaybeFinishDrain();
@@ -112,6 +112,7 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
 
   link::EngineLink link_;
   kv::KvClient kv_;
+  tunnel::TunnelRouter tunnel_;
   protocol::CommandLedger ledger_;
   protocol::EventLog events_;
   std::map<std::string, LocalActor> actors_;

@@ -82,6 +82,15 @@ TestRunner::~TestRunner() {
   EXPECT_TRUE(runner->WaitFor(std::chrono::seconds(30)).has_value()) << "the runner did not drain in time";
 }
 
+tether::HttpResponse RecordingActor::OnFetch(Actor& actor, const tether::HttpRequest& request) {
+  const std::string_view path = std::string_view(request.path).substr(0, request.path.find('?'));
+  if (path == "/throw") throw std::runtime_error("fetch failed on purpose");
+  if (path != "/echo") return ActorInstance::OnFetch(actor, request);
+  tether::HttpResponse response{200, {{"x-method", request.method}, {"x-path", request.path}}, request.body};
+  if (auto test = request.Header("x-test")) response.headers.emplace_back("x-test-echo", std::string(*test));
+  return response;
+}
+
 RunnerConfig TestRunner::BaseConfig() const {
   RunnerConfig config;
   config.endpoint = EngineEnvironment::engine().endpoint();

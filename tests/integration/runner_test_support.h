@@ -57,6 +57,9 @@ class RecordingActor : public ActorInstance {
   absl::Status OnStart(Actor& actor) override;
   void OnAlarm(Actor& actor) override;
   void OnStop(Actor& actor) override;
+  // "/echo": 200 with the request's body, "x-method", "x-path" and "x-test" copied as
+  // "x-test-echo"; "/throw": throws; anything else: the default 404.
+  tether::HttpResponse OnFetch(Actor& actor, const tether::HttpRequest& request) override;
 
  private:
   ActorLog& log_;

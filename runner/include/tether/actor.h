@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "tether/http.h"
 #include "tether/kv.h"
 
 namespace tether {
@@ -69,7 +70,9 @@ class ActorInstance {
   virtual void OnAlarm(Actor& actor) { (void)actor; }
   // The actor stops (sleep, destroy, drain, migration). Kv still works here.
   virtual void OnStop(Actor& actor) { (void)actor; }
-  // The tunnel issue adds OnFetch (HTTP) and OnWebSocket here.
+  // An HTTP request through the engine's gateway. Throwing answers 500; a body over
+  // kMaxHttpBodyBytes answers 500 too. Requests that arrive while the actor starts wait for it.
+  virtual HttpResponse OnFetch(Actor& actor, const HttpRequest& request);
 };
 
 using ActorFactory = std::function<std::unique_ptr<ActorInstance>(const ActorInfo&)>;

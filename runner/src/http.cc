@@ -1,0 +1,20 @@
+#include "tether/http.h"
+
+#include "tether/actor.h"
+
+namespace tether {
+
+std::optional<std::string_view> HttpRequest::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+HttpResponse ActorInstance::OnFetch(Actor& actor, const HttpRequest& request) {
+  (void)actor;
+  (void)request;
+  return {404, {{"content-type", "text/plain; charset=utf-8"}}, "this actor does not serve HTTP"};
+}
+
+}  // namespace tether
