@@ -22,6 +22,27 @@ absl::Status CounterActor::OnStart(Actor& actor) {
 }
 
 void CounterActor::OnAlarm(Actor& actor) {
+  Increment(actor);
+  actor.SetAlarm(std::chrono::system_clock::now() + kTick);
+}
+
+HttpResponse CounterActor::OnFetch(Actor& actor, const HttpRequest& request) {
+  if (request.path == "/count" && request.method == "GET") {
+    return {200, {{"content-type", "text/plain"}}, std::to_string(count_) + "\n"};
+  }
+  if (request.path == "/increment" && request.method == "POST") {
+    // Answer only once the new count is stored, so an acknowledged increment is never lost.
+    ++count_;
+    if (absl::Status stored = actor.kv().Put({{kCountKey, std::to_string(count_)}}).get(); !stored.ok()) {
+      --count_;
+      return {503, {{"content-type", "text/plain"}}, std::string(stored.message()) + "\n"};
+    }
+    return {200, {{"content-type", "text/plain"}}, std::to_string(count_) + "\n"};
+  }
+  return ActorInstance::OnFetch(actor, request);
+}
+
+void CounterActor::Increment(Actor& actor) {
   ++count_;
   actor.kv().Put({{kCountKey, std::to_string(count_)}}, [info = actor.info(), count = count_](absl::Status stored) {
     if (!stored.ok()) {
@@ -29,7 +50,6 @@ void CounterActor::OnAlarm(Actor& actor) {
                    static_cast<long long>(count), std::string(stored.message()).c_str());
     }
   });
-  actor.SetAlarm(std::chrono::system_clock::now() + kTick);
 }
 
 }  // namespace tether::examples

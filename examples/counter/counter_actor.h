@@ -1,6 +1,8 @@
 // CounterActor: the example actor. It keeps a count in its KV and adds one every tick of its
 // alarm, so the count keeps going up while the actor lives and carries on after a sleep, a crash
-// or a move to another runner. (Reading and incrementing it over HTTP comes with the tunnel.)
+// or a move to another runner. Over HTTP through the engine's gateway:
+//   GET  /gateway/{actor id}/count       the count
+//   POST /gateway/{actor id}/increment   adds one, answers the new count
 //
 // Threading: as every ActorInstance, its calls run one at a time on the actor's executor.
 #ifndef TETHER_EXAMPLES_COUNTER_COUNTER_ACTOR_H_
@@ -20,8 +22,12 @@ class CounterActor : public ActorInstance {
 
   absl::Status OnStart(Actor& actor) override;
   void OnAlarm(Actor& actor) override;
+  HttpResponse OnFetch(Actor& actor, const HttpRequest& request) override;
 
  private:
+  // Adds one and stores it in the background (a tick lost to a crash is harmless).
+  void Increment(Actor& actor);
+
   std::int64_t count_ = 0;
 };
 

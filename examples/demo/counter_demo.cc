@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "harness/http_client.h"
 #include "harness/rest.h"
 
 namespace tether::demo {
@@ -65,8 +66,14 @@ absl::StatusOr<std::unique_ptr<CounterDemo>> CounterDemo::Start(const testing::L
     std::this_thread::sleep_for(5500ms);
   }
   const std::string url = engine.endpoint();
-  std::printf("Look at it yourself:\n  curl '%s/actors?namespace=%s&actor_ids=%s'\n", url.c_str(), kNamespace,
-              actor_id->c_str());
+  const std::string gateway = url + "/gateway/" + *actor_id;
+  absl::StatusOr<testing::HttpResponse> incremented = testing::HttpRequest("POST", gateway + "/increment");
+  if (!incremented.ok()) return incremented.status();
+  std::printf("POST %s/increment through the engine's gateway -> %ld, count = %s", gateway.c_str(),
+              incremented->status, incremented->body.c_str());
+  std::printf("Look at it yourself:\n  curl %s/count\n  curl -X POST %s/increment\n", gateway.c_str(),
+              gateway.c_str());
+  std::printf("  curl '%s/actors?namespace=%s&actor_ids=%s'\n", url.c_str(), kNamespace, actor_id->c_str());
   std::printf("  curl '%s/actors/%s/kv/keys/Y291bnQ=?namespace=%s'   # \"count\", base64 value\n", url.c_str(),
               actor_id->c_str(), kNamespace);
   std::printf("  build/tunnel/tether proto decode --type ToClient   # paste a frame in hex\n");

@@ -15,6 +15,7 @@
 
 #include "harness/child_process.h"
 #include "harness/engine_environment.h"
+#include "harness/http_client.h"
 #include "harness/rest.h"
 
 namespace tether::testing {
@@ -101,6 +102,31 @@ TEST(CounterRunner, SigtermDrainsTheActorsAndExitsZero) {
   EXPECT_THAT(runner->LastLogLine(), HasSubstr("runner stopped"));
   // Crash policy "sleep": the drained actor sleeps until the next request wakes it elsewhere.
   EXPECT_TRUE(Eventually([&] { return IsSet(GetActor(engine, *ns, *id), "sleep_ts"); }, 30s));
+}
+
+TEST(CounterRunner, CountIsServedOverHttpThroughTheGateway) {
+  const LocalEngine& engine = EngineEnvironment::engine();
+  auto ns = CreateNamespace(engine, "counter-http");
+  ASSERT_TRUE(ns.ok()) << ns.status();
+  auto runner = StartCounterRunner(engine, *ns, "counter-pool", "");
+  ASSERT_NE(runner, nullptr);
+  ASSERT_TRUE(Connected(*runner)) << runner->Log();
+  auto id = CreateActor(engine, *ns, {"counter", "counter-pool", "http", "", "sleep"});
+  ASSERT_TRUE(id.ok()) << id.status();
+  const std::string gateway = engine.endpoint() + "/gateway/" + *id;
+
+  auto before = HttpRequest("GET", gateway + "/count", {}, {}, 60s);
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_EQ(before->status, 200) << before->body;
+  auto incremented = HttpRequest("POST", gateway + "/increment", {}, {}, 60s);
+  ASSERT_TRUE(incremented.ok()) << incremented.status();
+  ASSERT_EQ(incremented->status, 200);
+  const int count = std::stoi(incremented->body);
+  EXPECT_GT(count, std::stoi(before->body));
+  // The increment was stored before it was acknowledged.
+  auto stored = ReadActorKv(engine, *ns, *id, "count");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_GE(std::stoi(*stored), count);
 }
 
 TEST(CounterRunner, KilledRunnersActorComesBackOnANewProcessWithItsKv) {
