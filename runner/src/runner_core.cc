@@ -1,6 +1,9 @@
 #include "runner_core.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <exception>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "log.h"
@@ -20,16 +23,16 @@ constexpr std::chrono::minutes kRetention{10};
 constexpr std::size_t kEventsPerFrame = 256;
 
 // The actor's alarm lives in its own KV under this key, so a sleeping actor woken by the engine
-// at alarm time knows to run OnAlarm. The NUL prefix is reserved: user keys cannot start with it.
-const std::string kAlarmKey("\0tether:alarm", 13);
+// at alarm time knows to run OnAlarm.
+const std::string kAlarmKey = std::string(internal::kReservedKeyPrefix) + "alarm";
 
 absl::string_view Sv(const std::string& s) { return {s.data(), s.size()}; }
 
-std::string EncodeTime(std::chrono::system_clock::time_point when) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
-  return std::to_string(ms);
+std::int64_t ToEpochMs(std::chrono::system_clock::time_point when) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
 }
 
+// The stored alarm: ms since the epoch as decimal text.
 std::optional<std::chrono::system_clock::time_point> DecodeTime(const bare::Bytes& bytes) {
   const std::string text(bytes.begin(), bytes.end());
   char* end = nullptr;
@@ -38,9 +41,6 @@ std::optional<std::chrono::system_clock::time_point> DecodeTime(const bare::Byte
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
 }
 
-std::int64_t ToEpochMs(std::chrono::system_clock::time_point when) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
-}
 
 ActorInfo ToInfo(const v7::ActorCheckpoint& checkpoint, const v7::ActorConfig& config) {
   ActorInfo info;
@@ -392,7 +392,7 @@ void RunnerCore::PersistAlarm(const std::string& actor_id, std::optional<std::ch
   bare::Bytes key(kAlarmKey.begin(), kAlarmKey.end());
   v7::KvRequestData request = v7::KvDeleteRequest{{key}};
   if (when) {
-    const std::string value = EncodeTime(*when);
+    const std::string value = std::to_string(ToEpochMs(*when));
     request = v7::KvPutRequest{{key}, {bare::Bytes(value.begin(), value.end())}};
   }
   kv_.Submit(actor_id, std::move(request), [actor_id](absl::StatusOr<v7::KvResponseData> response) {

@@ -26,11 +26,7 @@ std::vector<bare::Bytes> ToBytesList(const std::vector<std::string>& keys) {
   return out;
 }
 
-// Keys the runner keeps for itself (the actor's alarm) start with this; programs cannot write or
-// see them.
-const std::string kReservedPrefix("\0tether:", 8);
-
-bool IsReserved(const std::string& key) { return key.starts_with(kReservedPrefix); }
+bool IsReserved(const std::string& key) { return key.starts_with(internal::kReservedKeyPrefix); }
 
 // A program's request: within the engine's limits, and writing none of the runner's own keys.
 absl::Status CheckRequest(const v7::KvRequestData& request) {

@@ -5,6 +5,7 @@
 #define TETHER_RUNNER_KV_KV_CHANNEL_H_
 
 #include <functional>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,6 +24,10 @@ class KvChannel {
   // Runs `fn` on the actor's serial executor.
   virtual void PostToActor(std::function<void()> fn) = 0;
 };
+
+// Keys the runner keeps in an actor's KV for itself (its alarm) start with this; programs can
+// neither write nor see them.
+inline constexpr std::string_view kReservedKeyPrefix("\0tether:", 8);
 
 // Checks a request against the engine's limits (tether::KvLimits); the error names the limit.
 absl::Status CheckKvLimits(const proto::v7::KvRequestData& request);
