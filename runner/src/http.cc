@@ -17,4 +17,10 @@ HttpResponse ActorInstance::OnFetch(Actor& actor, const HttpRequest& request) {
   return {404, {{"content-type", "text/plain; charset=utf-8"}}, "this actor does not serve HTTP"};
 }
 
+WebSocketAcceptance ActorInstance::OnWebSocketOpen(Actor& actor, WebSocket& socket) {
+  (void)actor;
+  (void)socket;
+  return {false, 1008, "this actor does not accept WebSockets"};
+}
+
 }  // namespace tether

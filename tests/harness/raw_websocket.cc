@@ -77,6 +77,15 @@ absl::Status RawWebSocket::SendBinary(std::span<const std::uint8_t> frame) {
   return ec ? Error("send", ec) : absl::OkStatus();
 }
 
+absl::Status RawWebSocket::SendText(std::string_view text) {
+  beast::error_code ec;
+  impl_->ws.text(true);
+  impl_->ws.write(asio::buffer(text.data(), text.size()), ec);
+  return ec ? Error("send", ec) : absl::OkStatus();
+}
+
+bool RawWebSocket::last_was_binary() const { return impl_->ws.got_binary(); }
+
 absl::StatusOr<std::vector<std::uint8_t>> RawWebSocket::Receive(std::chrono::milliseconds timeout) {
   // Asio's blocking read retries after a socket timeout, so bound an async read instead.
   beast::flat_buffer buffer;
@@ -99,9 +108,9 @@ absl::StatusOr<std::vector<std::uint8_t>> RawWebSocket::Receive(std::chrono::mil
   return std::vector<std::uint8_t>(data, data + buffer.size());
 }
 
-absl::Status RawWebSocket::Close() {
+absl::Status RawWebSocket::Close(int code) {
   beast::error_code ec;
-  impl_->ws.close(websocket::close_code::normal, ec);
+  impl_->ws.close(websocket::close_reason(static_cast<std::uint16_t>(code)), ec);
   return ec ? Error("close", ec) : absl::OkStatus();
 }
 

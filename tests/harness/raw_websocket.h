@@ -27,12 +27,15 @@ class RawWebSocket {
   ~RawWebSocket();
 
   absl::Status SendBinary(std::span<const std::uint8_t> frame);
+  absl::Status SendText(std::string_view text);
   // The next binary message. When the peer closes instead, Unavailable with its close code and
   // reason ("closed 1011 ws.invalid_url#..."); DeadlineExceeded after `timeout`, which leaves
   // the socket unusable (Beast fails a stream after any error).
   absl::StatusOr<std::vector<std::uint8_t>> Receive(std::chrono::milliseconds timeout);
-  // Sends a close frame with code 1000 and waits for the peer's.
-  absl::Status Close();
+  // Whether the last message Receive returned was binary (else text).
+  bool last_was_binary() const;
+  // Sends a close frame with `code` and waits for the peer's.
+  absl::Status Close(int code = 1000);
 
  private:
   struct Impl;

@@ -91,6 +91,22 @@ tether::HttpResponse RecordingActor::OnFetch(Actor& actor, const tether::HttpReq
   return response;
 }
 
+WebSocketAcceptance RecordingActor::OnWebSocketOpen(Actor&, WebSocket& socket) {
+  return {socket.request().path.starts_with("/ws"), 1008, "only /ws accepts WebSockets"};
+}
+
+void RecordingActor::OnWebSocketMessage(Actor&, WebSocket& socket, const std::string& data, bool binary) {
+  if (data == "close-me") {
+    socket.Close(4000, "closed by the actor");
+    return;
+  }
+  socket.Send(data, binary);
+}
+
+void RecordingActor::OnWebSocketClose(Actor& actor, WebSocket&, std::uint16_t code, const std::string& reason) {
+  log_.Record("ws-close", actor.info(), std::to_string(code) + " " + reason);
+}
+
 RunnerConfig TestRunner::BaseConfig() const {
   RunnerConfig config;
   config.endpoint = EngineEnvironment::engine().endpoint();

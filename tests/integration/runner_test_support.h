@@ -60,6 +60,12 @@ class RecordingActor : public ActorInstance {
   // "/echo": 200 with the request's body, "x-method", "x-path" and "x-test" copied as
   // "x-test-echo"; "/throw": throws; anything else: the default 404.
   tether::HttpResponse OnFetch(Actor& actor, const tether::HttpRequest& request) override;
+  // Accepts sockets on paths starting with "/ws" and echoes every message with its type; the
+  // message "close-me" makes the actor close with 4000 "closed by the actor". Client closes are
+  // recorded as "ws-close" with "<code> <reason>".
+  WebSocketAcceptance OnWebSocketOpen(Actor& actor, WebSocket& socket) override;
+  void OnWebSocketMessage(Actor& actor, WebSocket& socket, const std::string& data, bool binary) override;
+  void OnWebSocketClose(Actor& actor, WebSocket& socket, std::uint16_t code, const std::string& reason) override;
 
  private:
   ActorLog& log_;

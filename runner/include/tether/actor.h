@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "tether/http.h"
 #include "tether/kv.h"
+#include "tether/websocket.h"
 
 namespace tether {
 
@@ -73,6 +74,16 @@ class ActorInstance {
   // An HTTP request through the engine's gateway. Throwing answers 500; a body over
   // kMaxHttpBodyBytes answers 500 too. Requests that arrive while the actor starts wait for it.
   virtual HttpResponse OnFetch(Actor& actor, const HttpRequest& request);
+  // A client opens a WebSocket to the actor (see tether/websocket.h); the default refuses it.
+  // The engine gives the actor 15 s to decide.
+  virtual WebSocketAcceptance OnWebSocketOpen(Actor& actor, WebSocket& socket);
+  virtual void OnWebSocketMessage(Actor& actor, WebSocket& socket, const std::string& data, bool binary) {
+    (void)actor, (void)socket, (void)data, (void)binary;
+  }
+  // The client closed the socket, or the connection to it was lost.
+  virtual void OnWebSocketClose(Actor& actor, WebSocket& socket, std::uint16_t code, const std::string& reason) {
+    (void)actor, (void)socket, (void)code, (void)reason;
+  }
 };
 
 using ActorFactory = std::function<std::unique_ptr<ActorInstance>(const ActorInfo&)>;
