@@ -27,24 +27,13 @@ std::string Header(const HttpResponse& response, const std::string& name) {
   return "(missing)";
 }
 
-class RunnerHttp : public ::testing::Test {
+class RunnerHttp : public RunningActorTest {
  protected:
-  void SetUp() override {
-    t_ = TestRunner::Start(std::string("http-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                           {"counter"});
-    ASSERT_NE(t_, nullptr);
-    id_ = t_->CreateActor("counter");
-    ASSERT_TRUE(t_->log->WaitFor("start", id_, 0u).has_value());
-  }
-
   absl::StatusOr<HttpResponse> Send(const std::string& method, const std::string& path, const std::string& body = {},
                                     const HttpHeaders& headers = {}) {
     return HttpRequest(method, EngineEnvironment::engine().endpoint() + "/gateway/" + id_ + path, body, headers,
                        60s);
   }
-
-  std::unique_ptr<TestRunner> t_;
-  std::string id_;
 };
 
 std::string BinaryBody(std::size_t size) {

@@ -124,25 +124,9 @@ std::optional<bool> EngineHasKey(const TestRunner& t, const std::string& id, con
   return std::nullopt;
 }
 
-// A runner with one started "counter" actor, in a namespace named after the test.
-class RunnerKv : public ::testing::Test {
+class RunnerKv : public RunningActorTest {
  protected:
-  void SetUp() override {
-    t_ = TestRunner::Start(std::string("kv-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                           {"counter"});
-    ASSERT_NE(t_, nullptr);
-    id_ = t_->CreateActor("counter");
-    ASSERT_FALSE(id_.empty());
-    ASSERT_TRUE(t_->log->WaitFor("start", id_, 0u).has_value()) << "the actor never started";
-    actor_ = t_->log->Running(id_);
-    ASSERT_NE(actor_, nullptr);
-  }
-
   Kv& kv() { return actor_->kv(); }
-
-  std::unique_ptr<TestRunner> t_;
-  std::string id_;
-  tether::Actor* actor_ = nullptr;
 };
 
 // ---------------------------------------------------------------------------------------------

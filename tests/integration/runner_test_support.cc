@@ -156,6 +156,17 @@ std::string TestRunner::CreateActor(const std::string& name, const std::string& 
   return id.ok() ? *id : std::string();
 }
 
+void RunningActorTest::SetUp() {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  t_ = TestRunner::Start(std::string(test->test_suite_name()) + "-" + test->name(), {"counter"});
+  ASSERT_NE(t_, nullptr);
+  id_ = t_->CreateActor("counter");
+  ASSERT_FALSE(id_.empty());
+  ASSERT_TRUE(t_->log->WaitFor("start", id_, 0u).has_value()) << "the actor never started";
+  actor_ = t_->log->Running(id_);
+  ASSERT_NE(actor_, nullptr);
+}
+
 bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!condition()) {

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "harness/engine_environment.h"
 #include "harness/rest.h"
 #include "tether/runner.h"
@@ -88,6 +90,17 @@ struct TestRunner {
   // Creates an actor for this runner through the REST API.
   std::string CreateActor(const std::string& name, const std::string& key = {}, const std::string& input = {},
                           const std::string& crash_policy = "sleep") const;
+};
+
+// A fixture with a fresh runner (namespace named after the test) hosting one started "counter"
+// RecordingActor.
+class RunningActorTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  std::unique_ptr<TestRunner> t_;
+  std::string id_;
+  tether::Actor* actor_ = nullptr;
 };
 
 // Polls `condition` until it holds or `timeout` passes.

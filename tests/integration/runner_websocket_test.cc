@@ -16,16 +16,8 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-class RunnerWebSocket : public ::testing::Test {
+class RunnerWebSocket : public RunningActorTest {
  protected:
-  void SetUp() override {
-    t_ = TestRunner::Start(std::string("ws-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                           {"counter"});
-    ASSERT_NE(t_, nullptr);
-    id_ = t_->CreateActor("counter");
-    ASSERT_TRUE(t_->log->WaitFor("start", id_, 0u).has_value());
-  }
-
   std::unique_ptr<RawWebSocket> Open(const std::string& path) {
     auto ws = RawWebSocket::Connect(EngineEnvironment::engine().guard_port(), "/gateway/" + id_ + path, {"rivet"}, 30s);
     EXPECT_TRUE(ws.ok()) << ws.status();
@@ -33,9 +25,6 @@ class RunnerWebSocket : public ::testing::Test {
   }
 
   static std::string Text(const std::vector<std::uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
-
-  std::unique_ptr<TestRunner> t_;
-  std::string id_;
 };
 
 TEST_F(RunnerWebSocket, EchoesTextAndBinary) {
