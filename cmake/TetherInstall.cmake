@@ -7,6 +7,7 @@ set(TETHER_EXPORTED_LIBRARIES
   tether_bare_json:bare_json
   tether_proto_runner_v7:proto_runner_v7
   tether_proto_runner_v7_json:proto_runner_v7_json
+  tether_proto_hibernation:proto_hibernation
   tether_net:net
   tether_runner:runner)
 set(exported_targets "")

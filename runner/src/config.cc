@@ -287,6 +287,16 @@ absl::Status CheckTimeouts(const RunnerConfig& config) {
   return absl::OkStatus();
 }
 
+absl::Status CheckWebSocketLimits(const WebSocketLimits& limits) {
+  if (limits.max_socket_messages == 0 || limits.max_socket_bytes == 0 || limits.max_runner_bytes == 0) {
+    return Invalid("websocket_limits: every limit must be positive");
+  }
+  if (limits.max_runner_bytes < limits.max_socket_bytes) {
+    return Invalid("websocket_limits.max_runner_bytes must be at least max_socket_bytes");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckCaFile(const std::string& path) {
   if (path.empty()) return absl::OkStatus();
   const std::string field = "tls.extra_ca_file " + Quoted(path);
@@ -322,6 +332,7 @@ absl::Status CheckFields(const RunnerConfig& config, const Endpoint& endpoint) {
       [&] { return CheckJson(config); },
       [&] { return CheckReconnect(config.reconnect); },
       [&] { return CheckTimeouts(config); },
+      [&] { return CheckWebSocketLimits(config.websocket_limits); },
       [&] { return CheckCaFile(config.tls.extra_ca_file); },
   };
   for (const auto& check : checks) {

@@ -20,7 +20,7 @@ HttpResponse ActorInstance::OnFetch(Actor& actor, const HttpRequest& request) {
 WebSocketAcceptance ActorInstance::OnWebSocketOpen(Actor& actor, WebSocket& socket) {
   (void)actor;
   (void)socket;
-  return {false, 1008, "this actor does not accept WebSockets"};
+  return {false, false, 1008, "this actor does not accept WebSockets"};
 }
 
 }  // namespace tether

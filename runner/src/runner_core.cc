@@ -32,6 +32,13 @@ std::int64_t ToEpochMs(std::chrono::system_clock::time_point when) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
 }
 
+// Every reserved key sorts below this one.
+std::string ReservedRangeEnd() {
+  std::string end(internal::kReservedKeyPrefix);
+  end.back() = static_cast<char>(end.back() + 1);
+  return end;
+}
+
 // The stored alarm: ms since the epoch as decimal text.
 std::optional<std::chrono::system_clock::time_point> DecodeTime(const bare::Bytes& bytes) {
   const std::string text(bytes.begin(), bytes.end());
@@ -41,6 +48,14 @@ std::optional<std::chrono::system_clock::time_point> DecodeTime(const bare::Byte
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
 }
 
+
+std::optional<std::chrono::system_clock::time_point> FindAlarm(const v7::KvListResponse& listing) {
+  const bare::Bytes key(kAlarmKey.begin(), kAlarmKey.end());
+  for (std::size_t i = 0; i < listing.keys.size() && i < listing.values.size(); ++i) {
+    if (listing.keys[i] == key) return DecodeTime(listing.values[i]);
+  }
+  return std::nullopt;
+}
 
 ActorInfo ToInfo(const v7::ActorCheckpoint& checkpoint, const v7::ActorConfig& config) {
   ActorInfo info;
@@ -82,23 +97,32 @@ RunnerCore::RunnerCore(const RunnerConfig& config, std::string runner_key,
             }(),
             static_cast<link::LinkHandler&>(*this)),
       kv_(loop, config.kv_timeout, [this](v7::ToServer message) { link_.Send(message); }),
-      tunnel_([this](v7::ToServer message) { link_.Send(message); },
-              [this](const std::string& actor_id) {
-                tunnel::TunnelRouter::Lookup lookup;
-                auto it = actors_.find(actor_id);
-                if (it == actors_.end() || it->second.state == ActorState::kStopping) return lookup;
-                lookup.status = it->second.state == ActorState::kRunning ? tunnel::TunnelRouter::ActorStatus::kRunning
-                                                                         : tunnel::TunnelRouter::ActorStatus::kStarting;
-                lookup.runtime = it->second.runtime;
-                return lookup;
-              },
-              gate_) {}
+      tunnel_(tunnel::WebSocketSessions::Hooks{
+                  [this](const v7::ToServer& message) { return link_.Send(message); },
+                  [this](const std::string& actor_id) { return LookupForTunnel(actor_id); },
+                  [this](const std::string& actor_id, v7::KvRequestData request, internal::KvResponseCallback done) {
+                    kv_.Submit(actor_id, std::move(request), std::move(done));
+                  },
+                  [this] { return link_.queued_bytes(); },
+                  [this](std::chrono::milliseconds delay, std::function<void()> fn) {
+                    return loop_.RunAfter(delay, std::move(fn));
+                  }},
+              gate_, config.websocket_limits) {}
 
 RunnerCore::~RunnerCore() = default;
 
 void RunnerCore::Start() {
   link_.Start();
   ScheduleHousekeeping();
+}
+
+tunnel::ActorLookupResult RunnerCore::LookupForTunnel(const std::string& actor_id) const {
+  tunnel::ActorLookupResult lookup;
+  auto it = actors_.find(actor_id);
+  if (it == actors_.end() || it->second.state == ActorState::kStopping) return lookup;
+  lookup.status = it->second.state == ActorState::kRunning ? tunnel::ActorStatus::kRunning : tunnel::ActorStatus::kStarting;
+  lookup.runtime = it->second.runtime;
+  return lookup;
 }
 
 // ---- Engine link -------------------------------------------------------------------------------
@@ -109,6 +133,9 @@ void RunnerCore::OnConnected(const v7::ToClientInit& init) {
     // A new id means the engine expired the old runner and has moved its actors elsewhere.
     ForceStopAll("the engine assigned a new runner id; its actors were moved to other runners");
   }
+  // Right after a reconnect the engine replays the commands it stored while we were away, and a
+  // replayed start lists no hibernating sockets even when there are some.
+  replaying_ = !runner_id_.empty();
   runner_id_ = init.runner_id;
   runner_lost_threshold_ = std::chrono::milliseconds(init.metadata.runner_lost_threshold);
   log::Write(LogLevel::kInfo, "connected to the engine",
@@ -125,8 +152,9 @@ void RunnerCore::OnConnected(const v7::ToClientInit& init) {
 }
 
 void RunnerCore::OnMessage(v7::ToClient message) {
+  const bool replayed = std::exchange(replaying_, false);
   if (auto* commands = std::get_if<v7::ToClientCommands>(&message)) {
-    for (v7::CommandWrapper& command : commands->value) ApplyCommand(std::move(command));
+    for (v7::CommandWrapper& command : commands->value) ApplyCommand(std::move(command), replayed);
   } else if (const auto* acks = std::get_if<v7::ToClientAckEvents>(&message)) {
     events_.Acknowledge(acks->last_event_checkpoints);
   } else if (auto* kv = std::get_if<v7::ToClientKvResponse>(&message)) {
@@ -157,20 +185,21 @@ void RunnerCore::OnStopped(const absl::Status& why, const link::CloseReason& rea
 
 // ---- Commands ------------------------------------------------------------------------------------
 
-void RunnerCore::ApplyCommand(v7::CommandWrapper command) {
+void RunnerCore::ApplyCommand(v7::CommandWrapper command, bool replayed) {
   if (!ledger_.Admit(command.checkpoint)) {
     log::Write(LogLevel::kDebug, "skipping a replayed command",
                {{"actor_id", command.checkpoint.actor_id}, {"index", std::to_string(command.checkpoint.index)}});
     return;
   }
   if (const auto* start = std::get_if<v7::CommandStartActor>(&command.inner)) {
-    StartActor(command.checkpoint, *start);
+    StartActor(command.checkpoint, *start, replayed);
   } else {
     StopActor(command.checkpoint.actor_id, command.checkpoint.generation);
   }
 }
 
-void RunnerCore::StartActor(const v7::ActorCheckpoint& checkpoint, const v7::CommandStartActor& start) {
+void RunnerCore::StartActor(const v7::ActorCheckpoint& checkpoint, const v7::CommandStartActor& start,
+                            bool replayed) {
   ActorInfo info = ToInfo(checkpoint, start.config);
   if (auto it = actors_.find(info.actor_id); it != actors_.end()) {
     if (it->second.runtime->info().generation >= info.generation) return;
@@ -195,22 +224,32 @@ void RunnerCore::StartActor(const v7::ActorCheckpoint& checkpoint, const v7::Com
   actor.runtime = std::make_shared<actors::ActorRuntime>(std::move(info), pool_, gate_,
                                                          static_cast<actors::ActorRequests&>(*this));
   actor.factory = factory != factories_.end() ? factory->second : default_factory_;
-  LoadAlarmThenStart(checkpoint.actor_id, checkpoint.generation);
+  tunnel_.websockets().ExpectRestore(checkpoint.actor_id, start.hibernating_requests);
+  LoadReservedThenStart(checkpoint.actor_id, checkpoint.generation, replayed && start.hibernating_requests.empty());
 }
 
-void RunnerCore::LoadAlarmThenStart(const std::string& actor_id, std::uint32_t generation) {
-  kv_.Submit(actor_id, v7::KvGetRequest{{bare::Bytes(kAlarmKey.begin(), kAlarmKey.end())}},
-             [this, actor_id, generation](absl::StatusOr<v7::KvResponseData> response) {
+// Reads what the runner keeps in the actor's KV — its alarm and its hibernated WebSockets — so
+// that both are in place before OnStart.
+void RunnerCore::LoadReservedThenStart(const std::string& actor_id, std::uint32_t generation, bool keep_unlisted) {
+  const std::string end = ReservedRangeEnd();
+  v7::KvListRequest list{v7::KvListRangeQuery{bare::Bytes(internal::kReservedKeyPrefix.begin(),
+                                                          internal::kReservedKeyPrefix.end()),
+                                              bare::Bytes(end.begin(), end.end()), true},
+                         std::nullopt, std::nullopt};
+  kv_.Submit(actor_id, std::move(list),
+             [this, actor_id, generation, keep_unlisted](absl::StatusOr<v7::KvResponseData> response) {
                LocalActor* actor = Find(actor_id, generation);
                if (actor == nullptr) return;
-               if (response.ok()) {
-                 if (const auto* get = std::get_if<v7::KvGetResponse>(&*response); get && !get->values.empty()) {
-                   actor->alarm = DecodeTime(get->values.front());
-                 }
+               v7::KvListResponse listing;
+               if (auto* found = response.ok() ? std::get_if<v7::KvListResponse>(&*response) : nullptr) {
+                 listing = std::move(*found);
                } else {
-                 log::WriteActor(LogLevel::kWarn, actor->runtime->info(), "could not read the actor's alarm",
-                                 {{"error", std::string(response.status().message())}});
+                 log::WriteActor(LogLevel::kWarn, actor->runtime->info(), "could not read the actor's alarm and sockets",
+                                 {{"error", response.ok() ? "unexpected response" : std::string(response.status().message())}});
                }
+               actor->alarm = FindAlarm(listing);
+               tunnel_.websockets().Restore(actor_id, actor->runtime, tunnel::HibernationStore::Parse(actor_id, listing),
+                                            keep_unlisted);
                RunOnStart(actor_id, generation);
              });
 }
@@ -299,10 +338,16 @@ void RunnerCore::OnStopFinished(const std::string& actor_id, std::uint32_t gener
   // engine applies the actor's crash policy instead of treating it as finished.
   const bool meant = actor->intent != Intent::kNone || draining_;
   const v7::StopCode code = meant && !failure ? v7::StopCode::kOk : v7::StopCode::kError;
-  SendStopped(actor_id, generation, code, failure);
-  log::WriteActor(LogLevel::kInfo, actor->runtime->info(), "actor stopped");
-  RemoveActor(actor_id);
-  MaybeFinishDrain();
+  // The positions of hibernatable sockets are stored before the engine hears of the stop: the
+  // next start, maybe elsewhere, reads them.
+  tunnel_.websockets().Settle(actor_id, [this, actor_id, generation, code, failure] {
+    LocalActor* stopped = Find(actor_id, generation);
+    if (stopped == nullptr) return;
+    SendStopped(actor_id, generation, code, failure);
+    log::WriteActor(LogLevel::kInfo, stopped->runtime->info(), "actor stopped");
+    RemoveActor(actor_id);
+    MaybeFinishDrain();
+  });
 }
 
 void RunnerCore::ForceStopAll(const std::string& why) {
@@ -365,25 +410,31 @@ void RunnerCore::RequestAlarm(const std::string& actor_id, std::uint32_t generat
   if (actor->state == ActorState::kRunning) ArmAlarm(*actor);
 }
 
-// A program's Drop, or a DeleteRange over the runner's alarm key, also deletes the stored alarm;
-// it is written again afterwards so that a wake at alarm time still runs OnAlarm.
+// A program's Drop, or a DeleteRange over the runner's reserved keys, also deletes what the runner
+// stores there (the alarm, hibernated sockets); it is written again afterwards.
 void RunnerCore::SubmitKv(const std::string& actor_id, v7::KvRequestData request, internal::KvResponseCallback done) {
   if (finished_) {
     done(absl::CancelledError("the runner has stopped"));
     return;
   }
   const auto* range = std::get_if<v7::KvDeleteRangeRequest>(&request);
-  const bare::Bytes alarm_key(kAlarmKey.begin(), kAlarmKey.end());
-  const bool clears_alarm = std::holds_alternative<v7::KvDropRequest>(request) ||
-                            (range != nullptr && range->start <= alarm_key && alarm_key < range->end);
-  if (!clears_alarm) {
+  const bare::Bytes reserved_start(internal::kReservedKeyPrefix.begin(), internal::kReservedKeyPrefix.end());
+  const std::string reserved_end = ReservedRangeEnd();
+  const bool clears_reserved =
+      std::holds_alternative<v7::KvDropRequest>(request) ||
+      (range != nullptr && range->start < bare::Bytes(reserved_end.begin(), reserved_end.end()) &&
+       reserved_start < range->end);
+  if (!clears_reserved) {
     kv_.Submit(actor_id, std::move(request), std::move(done));
     return;
   }
   kv_.Submit(actor_id, std::move(request),
              [this, actor_id, done = std::move(done)](absl::StatusOr<v7::KvResponseData> response) {
                auto it = actors_.find(actor_id);
-               if (response.ok() && it != actors_.end() && it->second.alarm) PersistAlarm(actor_id, it->second.alarm);
+               if (response.ok() && it != actors_.end()) {
+                 if (it->second.alarm) PersistAlarm(actor_id, it->second.alarm);
+                 tunnel_.websockets().StoreAgain(actor_id);
+               }
                done(std::move(response));
              });
 }

@@ -77,9 +77,11 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   void SubmitKv(const std::string& actor_id, proto::v7::KvRequestData request,
                 internal::KvResponseCallback done) override;
 
-  void ApplyCommand(proto::v7::CommandWrapper command);
-  void StartActor(const proto::v7::ActorCheckpoint& checkpoint, const proto::v7::CommandStartActor& start);
-  void LoadAlarmThenStart(const std::string& actor_id, std::uint32_t generation);
+  tunnel::ActorLookupResult LookupForTunnel(const std::string& actor_id) const;
+  void ApplyCommand(proto::v7::CommandWrapper command, bool replayed);
+  void StartActor(const proto::v7::ActorCheckpoint& checkpoint, const proto::v7::CommandStartActor& start,
+                  bool replayed);
+  void LoadReservedThenStart(const std::string& actor_id, std::uint32_t generation, bool keep_unlisted);
   void RunOnStart(const std::string& actor_id, std::uint32_t generation);
   void OnStartFinished(const std::string& actor_id, std::uint32_t generation, absl::Status status);
   void StopActor(const std::string& actor_id, std::uint32_t generation);
@@ -124,6 +126,7 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   std::unique_ptr<net::Timer> housekeeping_timer_;
   std::unique_ptr<net::Timer> drain_timer_;
   bool draining_ = false;
+  bool replaying_ = false;  // the next commands are the engine's replay after a reconnect
   bool finished_ = false;
 };
 

@@ -64,6 +64,11 @@ absl::Status RecordingActor::OnStart(Actor& actor) {
   if (absl::Status put = actor.kv().Put({{"starts", std::to_string(count)}}).get(); !put.ok()) return put;
   log_.SetRunning(info.actor_id, &actor);
   log_.Record("start", info, std::to_string(count));
+  // Hibernated sockets come back without an open event: greet them from here.
+  for (const std::shared_ptr<WebSocket>& socket : actor.WebSockets()) {
+    socket->Send(HibernatingEcho(actor, "restored"), false);
+    log_.Record("ws-restored", info, socket->id());
+  }
   return absl::OkStatus();
 }
 
@@ -85,6 +90,7 @@ TestRunner::~TestRunner() {
 tether::HttpResponse RecordingActor::OnFetch(Actor& actor, const tether::HttpRequest& request) {
   const std::string_view path = std::string_view(request.path).substr(0, request.path.find('?'));
   if (path == "/throw") throw std::runtime_error("fetch failed on purpose");
+  if (path == "/sockets") return {200, {}, std::to_string(actor.WebSockets().size())};
   if (path != "/echo") return ActorInstance::OnFetch(actor, request);
   tether::HttpResponse response{200, {{"x-method", request.method}, {"x-path", request.path}}, request.body};
   if (auto test = request.Header("x-test")) response.headers.emplace_back("x-test-echo", std::string(*test));
@@ -92,15 +98,33 @@ tether::HttpResponse RecordingActor::OnFetch(Actor& actor, const tether::HttpReq
 }
 
 WebSocketAcceptance RecordingActor::OnWebSocketOpen(Actor&, WebSocket& socket) {
-  return {socket.request().path.starts_with("/ws"), 1008, "only /ws accepts WebSockets"};
+  const std::string& path = socket.request().path;
+  return {path.starts_with("/ws") || path.starts_with("/hws"), path.starts_with("/hws"), 1008,
+          "only /ws and /hws accept WebSockets"};
 }
 
-void RecordingActor::OnWebSocketMessage(Actor&, WebSocket& socket, const std::string& data, bool binary) {
+void RecordingActor::OnWebSocketMessage(Actor& actor, WebSocket& socket, const std::string& data, bool binary) {
   if (data == "close-me") {
     socket.Close(4000, "closed by the actor");
-    return;
+  } else if (!socket.hibernatable()) {
+    socket.Send(data, binary);
+  } else if (data == "sleep") {
+    actor.Sleep();
+  } else if (data.starts_with("block:")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(data.substr(6))));
+  } else if (data.starts_with("attach:")) {
+    socket.Send(std::string(socket.SetAttachment(data.substr(7)).message()), false);
+  } else if (data == "attachment") {
+    socket.Send(socket.attachment(), false);
+  } else if (data == "sockets") {
+    socket.Send(std::to_string(actor.WebSockets().size()), false);
+  } else {
+    socket.Send(HibernatingEcho(actor, data), binary);
   }
-  socket.Send(data, binary);
+}
+
+std::string RecordingActor::HibernatingEcho(Actor& actor, const std::string& data) const {
+  return "g" + std::to_string(actor.info().generation) + "/" + label_ + ":" + data;
 }
 
 void RecordingActor::OnWebSocketClose(Actor& actor, WebSocket&, std::uint16_t code, const std::string& reason) {

@@ -55,22 +55,32 @@ class ActorLog {
 //   "kv-on-stop"  OnStop blocks on a KV write and records its error message as the detail.
 class RecordingActor : public ActorInstance {
  public:
-  explicit RecordingActor(ActorLog& log) : log_(log) {}
+  // `label` names the runner in hibernatable echoes (tests with several runner processes).
+  explicit RecordingActor(ActorLog& log, std::string label = {}) : log_(log), label_(std::move(label)) {}
   absl::Status OnStart(Actor& actor) override;
   void OnAlarm(Actor& actor) override;
   void OnStop(Actor& actor) override;
   // "/echo": 200 with the request's body, "x-method", "x-path" and "x-test" copied as
-  // "x-test-echo"; "/throw": throws; anything else: the default 404.
+  // "x-test-echo"; "/throw": throws; "/sockets": how many WebSockets() the actor has; anything
+  // else: the default 404.
   tether::HttpResponse OnFetch(Actor& actor, const tether::HttpRequest& request) override;
   // Accepts sockets on paths starting with "/ws" and echoes every message with its type; the
   // message "close-me" makes the actor close with 4000 "closed by the actor". Client closes are
   // recorded as "ws-close" with "<code> <reason>".
+  // Paths starting with "/hws" are hibernatable and answer "g<generation>/<label>:<message>",
+  // except for "sleep" (the actor sleeps), "block:<ms>" (holds the actor's thread), "attach:<x>"
+  // (SetAttachment; answers its error message, empty if OK), "attachment", and "sockets" (how
+  // many WebSockets() the actor has). OnStart greets every restored socket with
+  // "g<generation>/<label>:restored" and records "ws-restored" with the socket's id.
   WebSocketAcceptance OnWebSocketOpen(Actor& actor, WebSocket& socket) override;
   void OnWebSocketMessage(Actor& actor, WebSocket& socket, const std::string& data, bool binary) override;
   void OnWebSocketClose(Actor& actor, WebSocket& socket, std::uint16_t code, const std::string& reason) override;
 
  private:
+  std::string HibernatingEcho(Actor& actor, const std::string& data) const;
+
   ActorLog& log_;
+  std::string label_;
 };
 
 // A unique namespace and runner name per test, and a runner hosting RecordingActors under

@@ -70,7 +70,7 @@ TEST_F(RunnerWebSocket, RefusedSocketIsClosedWithTheActorsCode) {
   ASSERT_NE(ws, nullptr);
   auto result = ws->Receive(10s);
   ASSERT_FALSE(result.ok());
-  EXPECT_THAT(std::string(result.status().message()), HasSubstr("closed 1008 only /ws accepts WebSockets"));
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("closed 1008 only /ws and /hws accept WebSockets"));
   EXPECT_EQ(t_->log->Count("ws-close", id_), 0);
 }
 

@@ -21,7 +21,7 @@ namespace {
 
 namespace v7 = proto::v7;
 using namespace std::chrono_literals;
-using Status = tunnel::TunnelRouter::ActorStatus;
+using Status = tunnel::ActorStatus;
 
 class EchoActor : public ActorInstance {
  public:
@@ -46,17 +46,25 @@ class TunnelRouterTest : public ::testing::Test {
     runtime_ = std::make_shared<actors::ActorRuntime>(ActorInfo{"actor-1", "echo", {}, 0, 0, {}}, pool_, gate_, requests_);
     runtime_->instance = std::make_unique<EchoActor>();
     OnLoop([this] {
-      router_ = std::make_unique<tunnel::TunnelRouter>(
-          [this](v7::ToServer message) {
+      tunnel::WebSocketSessions::Hooks hooks{
+          [this](const v7::ToServer& message) {
             std::lock_guard lock(mutex_);
             sent_.push_back(std::get<v7::ToServerTunnelMessage>(message));
+            return true;
           },
           [this](const std::string& actor_id) {
-            tunnel::TunnelRouter::Lookup lookup;
+            tunnel::ActorLookupResult lookup;
             if (actor_id == "actor-1") lookup = {status_, runtime_};
             return lookup;
           },
-          gate_);
+          [](const std::string&, v7::KvRequestData, internal::KvResponseCallback done) {
+            done(absl::UnavailableError("no KV in this test"));
+          },
+          [] { return std::size_t{0}; },
+          [this](std::chrono::milliseconds delay, std::function<void()> fn) {
+            return loop_->RunAfter(delay, std::move(fn));
+          }};
+      router_ = std::make_unique<tunnel::TunnelRouter>(std::move(hooks), gate_, WebSocketLimits{});
     });
   }
   void TearDown() override {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "tether/http.h"
@@ -57,6 +58,9 @@ class Actor {
   virtual void ClearAlarm() = 0;
   // Runs `fn` on the actor's serial executor, e.g. from another thread.
   virtual void Post(std::function<void()> fn) = 0;
+  // The actor's open WebSockets, including hibernatable ones restored for this start (those get
+  // no OnWebSocketOpen): how an actor that woke up finds its clients again.
+  virtual std::vector<std::shared_ptr<WebSocket>> WebSockets() const = 0;
 };
 
 class ActorInstance {

@@ -7,6 +7,7 @@
 #define TETHER_CONFIG_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -56,6 +57,17 @@ struct ReconnectPolicy {
   std::optional<std::chrono::milliseconds> give_up_after;
 };
 
+// Bounds on what one WebSocket, and all of a runner's WebSockets together, may hold in memory:
+// client messages waiting for the actor, and the actor's messages waiting for the engine
+// connection. A socket that goes over closes with 1013 (try again later) and a reason saying
+// which way it overflowed (`runner.websocket_inbound_backlog`, `runner.websocket_outbound_backlog`),
+// instead of growing the runner's memory.
+struct WebSocketLimits {
+  std::size_t max_socket_messages = 1024;
+  std::size_t max_socket_bytes = std::size_t{8} << 20;
+  std::size_t max_runner_bytes = std::size_t{256} << 20;
+};
+
 struct RunnerConfig {
   // Engine base URL; see ParseEndpoint. RIVET_ENDPOINT.
   std::string endpoint = "http://127.0.0.1:6420";
@@ -89,6 +101,7 @@ struct RunnerConfig {
   std::chrono::milliseconds kv_timeout{30000};
   // How long a drain waits for the engine to stop this runner's actors before closing anyway.
   std::chrono::milliseconds drain_timeout{60000};
+  WebSocketLimits websocket_limits;
   // Threads that run actor code; 0: the number of cores (at least 2).
   int actor_threads = 0;
 

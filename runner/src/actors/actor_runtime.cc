@@ -53,4 +53,19 @@ void ActorRuntime::ClearAlarm() {
   gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation] { r->RequestAlarm(id, gen, std::nullopt); });
 }
 
+std::vector<std::shared_ptr<WebSocket>> ActorRuntime::WebSockets() const {
+  std::lock_guard lock(sockets_mutex_);
+  return sockets_;
+}
+
+void ActorRuntime::AddWebSocket(std::shared_ptr<WebSocket> socket) {
+  std::lock_guard lock(sockets_mutex_);
+  sockets_.push_back(std::move(socket));
+}
+
+void ActorRuntime::RemoveWebSocket(const WebSocket* socket) {
+  std::lock_guard lock(sockets_mutex_);
+  std::erase_if(sockets_, [socket](const std::shared_ptr<WebSocket>& s) { return s.get() == socket; });
+}
+
 }  // namespace tether::actors

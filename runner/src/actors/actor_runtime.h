@@ -9,7 +9,9 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <vector>
 
 #include "actors/loop_gate.h"
 #include "actors/worker_pool.h"
@@ -43,6 +45,11 @@ class ActorRuntime final : public Actor, public std::enable_shared_from_this<Act
   void SetAlarm(std::chrono::system_clock::time_point when) override;
   void ClearAlarm() override;
   void Post(std::function<void()> fn) override { executor_.Post(std::move(fn)); }
+  std::vector<std::shared_ptr<WebSocket>> WebSockets() const override;
+
+  // Any thread: the tunnel lists and unlists the actor's open sockets.
+  void AddWebSocket(std::shared_ptr<WebSocket> socket);
+  void RemoveWebSocket(const WebSocket* socket);
 
   // Executor-only: the program's object for this actor, made by its factory.
   std::unique_ptr<ActorInstance> instance;
@@ -55,6 +62,8 @@ class ActorRuntime final : public Actor, public std::enable_shared_from_this<Act
   std::shared_ptr<LoopGate> gate_;
   ActorRequests& requests_;
   Kv kv_;
+  mutable std::mutex sockets_mutex_;
+  std::vector<std::shared_ptr<WebSocket>> sockets_;  // guarded by sockets_mutex_
 };
 
 }  // namespace tether::actors

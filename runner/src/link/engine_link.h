@@ -45,6 +45,8 @@ class EngineLink final : private net::WebSocketHandler {
   // Sends when connected (after Init); returns false otherwise. Callers keep what must survive.
   bool Send(const proto::v7::ToServer& message);
   bool connected() const { return state_ == State::kReady; }
+  // Bytes queued for the engine but not yet written (0 when not connected).
+  std::size_t queued_bytes() const { return connection_ != nullptr ? connection_->queued_bytes() : 0; }
   // Closes with 1000 and stops reconnecting; OnStopped(OK) follows.
   void Close();
 

@@ -24,8 +24,9 @@ HttpResponse TextResponse(std::uint16_t status, std::string text) {
 
 }  // namespace
 
-TunnelRouter::TunnelRouter(SendFn send, LookupFn lookup, std::shared_ptr<actors::LoopGate> gate)
-    : send_(std::move(send)), lookup_(std::move(lookup)), gate_(std::move(gate)) {}
+TunnelRouter::TunnelRouter(WebSocketSessions::Hooks hooks, std::shared_ptr<actors::LoopGate> gate,
+                           WebSocketLimits limits)
+    : send_(hooks.send), lookup_(hooks.lookup), gate_(gate), websockets_(std::move(hooks), std::move(gate), limits) {}
 
 void TunnelRouter::OnMessage(v7::ToClientTunnelMessage message) {
   const RequestKey key{message.message_id.gateway_id, message.message_id.request_id};
@@ -37,132 +38,12 @@ void TunnelRouter::OnMessage(v7::ToClientTunnelMessage message) {
     // The client went away: forget the request, so a response still being computed is dropped.
     requests_.erase(key);
   } else if (auto* open = std::get_if<v7::ToClientWebSocketOpen>(&message.message_kind)) {
-    OnWebSocketOpen(message.message_id, std::move(*open));
+    websockets_.OnOpen(message.message_id, std::move(*open));
   } else if (auto* ws_message = std::get_if<v7::ToClientWebSocketMessage>(&message.message_kind)) {
-    OnClientMessage(key, std::move(*ws_message));
+    websockets_.OnClientMessage(message.message_id, std::move(*ws_message));
   } else if (const auto* close = std::get_if<v7::ToClientWebSocketClose>(&message.message_kind)) {
-    OnClientClose(key, *close);
+    websockets_.OnClientClose(key, *close);
   }
-}
-
-// The actor's handle on one socket. Its calls come from actor code on any thread and reach the
-// router through the gate.
-class TunnelRouter::Socket final : public WebSocket {
- public:
-  Socket(TunnelRouter& router, RequestKey key, HttpRequest request, std::shared_ptr<actors::LoopGate> gate)
-      : router_(router), key_(std::move(key)), request_(std::move(request)), gate_(std::move(gate)) {}
-
-  const HttpRequest& request() const override { return request_; }
-  void Send(std::string data, bool binary) override {
-    gate_->Post([router = &router_, key = key_, data = std::move(data), binary] {
-      router->SendToClient(key, v7::ToServerWebSocketMessage{bare::Bytes(data.begin(), data.end()), binary});
-    });
-  }
-  void Close(std::uint16_t code, std::string reason) override {
-    gate_->Post([router = &router_, key = key_, code, reason = std::move(reason)] {
-      router->SendToClient(key, v7::ToServerWebSocketClose{code, reason, false});
-    });
-  }
-
- private:
-  TunnelRouter& router_;
-  RequestKey key_;
-  HttpRequest request_;
-  std::shared_ptr<actors::LoopGate> gate_;
-};
-
-void TunnelRouter::OnWebSocketOpen(const v7::MessageId& id, v7::ToClientWebSocketOpen open) {
-  const RequestKey key{id.gateway_id, id.request_id};
-  if (sockets_.contains(key)) {
-    // The gateway asks again when it did not hear the answer: answer again.
-    if (sockets_[key].open) SendToClient(key, v7::ToServerWebSocketOpen{false});
-    return;
-  }
-  HttpRequest request;
-  request.method = "GET";
-  request.path = std::move(open.path);
-  request.headers = std::move(open.headers);
-  SocketState& socket = sockets_[key];
-  socket.id = id;
-  socket.actor_id = std::move(open.actor_id);
-  socket.handle = std::make_shared<Socket>(*this, key, std::move(request), gate_);
-  DispatchOpen(key);
-}
-
-void TunnelRouter::DispatchOpen(const RequestKey& key) {
-  SocketState& socket = sockets_.at(key);
-  const Lookup actor = lookup_(socket.actor_id);
-  if (actor.status == ActorStatus::kAbsent) {
-    return OnOpenDecided(key, {false, 1011, "runner.actor_not_found"});
-  }
-  if (actor.status == ActorStatus::kStarting) return;  // OnActorRunning dispatches it
-  socket.dispatched = true;
-  actor.runtime->Post([runtime = actor.runtime, gate = gate_, this, key, handle = socket.handle] {
-    WebSocketAcceptance acceptance{false, 1011, "the actor is stopping"};
-    try {
-      if (runtime->instance != nullptr) acceptance = runtime->instance->OnWebSocketOpen(*runtime, *handle);
-    } catch (const std::exception& e) {
-      log::WriteActor(LogLevel::kError, runtime->info(), "OnWebSocketOpen threw", {{"error", e.what()}});
-      acceptance = {false, 1011, "the actor failed to open the socket"};
-    }
-    gate->Post([this, key, acceptance] { OnOpenDecided(key, acceptance); });
-  });
-}
-
-void TunnelRouter::OnOpenDecided(const RequestKey& key, const WebSocketAcceptance& acceptance) {
-  auto it = sockets_.find(key);
-  if (it == sockets_.end()) return;  // the client left meanwhile
-  it->second.open = true;
-  SendToClient(key, v7::ToServerWebSocketOpen{false});
-  // The gateway has accepted the client's upgrade before asking the actor, and a close instead of
-  // the open reply leaves the client waiting (engine 2.3.19): open, then close with the refusal.
-  if (!acceptance.accept) {
-    SendToClient(key, v7::ToServerWebSocketClose{acceptance.reject_code, acceptance.reject_reason, false});
-  }
-}
-
-void TunnelRouter::OnClientMessage(const RequestKey& key, v7::ToClientWebSocketMessage message) {
-  auto it = sockets_.find(key);
-  if (it == sockets_.end() || !it->second.open) return;
-  const Lookup actor = lookup_(it->second.actor_id);
-  if (actor.runtime == nullptr) return;
-  actor.runtime->Post([runtime = actor.runtime, handle = it->second.handle,
-                       data = std::string(message.data.begin(), message.data.end()), binary = message.binary] {
-    try {
-      if (runtime->instance != nullptr) runtime->instance->OnWebSocketMessage(*runtime, *handle, data, binary);
-    } catch (const std::exception& e) {
-      log::WriteActor(LogLevel::kError, runtime->info(), "OnWebSocketMessage threw", {{"error", e.what()}});
-    }
-  });
-}
-
-void TunnelRouter::OnClientClose(const RequestKey& key, const v7::ToClientWebSocketClose& close) {
-  auto it = sockets_.find(key);
-  if (it == sockets_.end()) return;
-  const bool was_open = it->second.open;
-  const Lookup actor = lookup_(it->second.actor_id);
-  std::shared_ptr<Socket> handle = std::move(it->second.handle);
-  sockets_.erase(it);
-  if (!was_open || actor.runtime == nullptr) return;
-  actor.runtime->Post([runtime = actor.runtime, handle, code = close.code.value_or(1005),
-                       reason = close.reason.value_or("")] {
-    try {
-      if (runtime->instance != nullptr) runtime->instance->OnWebSocketClose(*runtime, *handle, code, reason);
-    } catch (const std::exception& e) {
-      log::WriteActor(LogLevel::kError, runtime->info(), "OnWebSocketClose threw", {{"error", e.what()}});
-    }
-  });
-}
-
-void TunnelRouter::SendToClient(const RequestKey& key, v7::ToServerTunnelMessageKind kind) {
-  auto it = sockets_.find(key);
-  if (it == sockets_.end()) return;
-  const bool closing = std::holds_alternative<v7::ToServerWebSocketClose>(kind);
-  if (!closing && !std::holds_alternative<v7::ToServerWebSocketOpen>(kind) && !it->second.open) return;
-  v7::MessageId id = it->second.id;
-  id.message_index = it->second.next_index++;  // wraps at 65536, as the protocol expects
-  if (closing) sockets_.erase(it);
-  send_(v7::ToServer{v7::ToServerTunnelMessage{id, std::move(kind)}});
 }
 
 void TunnelRouter::OnRequestStart(const v7::MessageId& id, v7::ToClientRequestStart start) {
@@ -195,7 +76,7 @@ void TunnelRouter::OnRequestChunk(const RequestKey& key, v7::ToClientRequestChun
 
 void TunnelRouter::Dispatch(const RequestKey& key) {
   Request& request = requests_.at(key);
-  const Lookup actor = lookup_(request.actor_id);
+  const ActorLookupResult actor = lookup_(request.actor_id);
   if (actor.status == ActorStatus::kAbsent) {
     return RespondError(key, 503, "runner.actor_not_found", "the actor is not running on this runner");
   }
@@ -255,11 +136,7 @@ void TunnelRouter::OnActorRunning(const std::string& actor_id) {
     if (request.actor_id == actor_id && request.complete && !request.dispatched) waiting.push_back(key);
   }
   for (const RequestKey& key : waiting) Dispatch(key);
-  std::vector<RequestKey> opening;
-  for (const auto& [key, socket] : sockets_) {
-    if (socket.actor_id == actor_id && !socket.dispatched) opening.push_back(key);
-  }
-  for (const RequestKey& key : opening) DispatchOpen(key);
+  websockets_.OnActorRunning(actor_id);
 }
 
 void TunnelRouter::OnActorGone(const std::string& actor_id) {
@@ -270,8 +147,7 @@ void TunnelRouter::OnActorGone(const std::string& actor_id) {
   for (const RequestKey& key : affected) {
     RespondError(key, 503, "runner.actor_not_found", "the actor stopped before it could answer");
   }
-  // The gateway closes the clients' sockets itself (1000 actor.stopped) when the actor stops.
-  std::erase_if(sockets_, [&](const auto& item) { return item.second.actor_id == actor_id; });
+  websockets_.OnActorGone(actor_id);
 }
 
 }  // namespace tether::tunnel
