@@ -184,22 +184,15 @@ Subcommand List() {
 }
 
 Subcommand Destroy() {
-  return {
-      .verb = "destroy",
-      .synopsis = "<actor-id>",
-      .help = "Destroys an actor (DELETE /actors/<actor-id>); its state is deleted. The engine answers\n"
-              "success for an actor already destroyed.\n",
-      .flags = {},
-      .prepare = [](const CommandLine& command_line) -> absl::StatusOr<Action> {
-        if (absl::Status status = ExpectPositionals(command_line, 1, "the actor id"); !status.ok()) return status;
-        return Action([id = command_line.positionals[0]](const rest::EngineApi& api, const Connection& connection) {
-          return api.Call("DELETE", absl::StrCat("/actors/", rest::UrlEncode(id),
-                                                 "?namespace=", rest::UrlEncode(connection.namespace_name)));
-        });
+  return OneTargetRequest(
+      "destroy", "<actor-id>",
+      "Destroys an actor (DELETE /actors/<actor-id>); its state is deleted. The engine answers\n"
+      "success for an actor already destroyed.\n",
+      "DELETE",
+      [](const std::string& id, const Connection& connection) {
+        return absl::StrCat("/actors/", rest::UrlEncode(id), "?namespace=", rest::UrlEncode(connection.namespace_name));
       },
-      .print = [](const nlohmann::json&, const CommandLine& command_line, const Connection&,
-                  std::ostream& out) { out << "destroyed actor " << command_line.positionals[0] << "\n"; },
-  };
+      "destroyed actor");
 }
 
 }  // namespace

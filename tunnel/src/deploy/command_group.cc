@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <ostream>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -67,6 +68,29 @@ int RunCommandGroup(std::string_view group, std::span<const Subcommand> subcomma
     sub->print(*result, *command_line, *connection, out);
   }
   return kExitOk;
+}
+
+Subcommand OneTargetRequest(std::string_view verb, std::string_view synopsis, std::string help, std::string_view method,
+                            std::function<std::string(const std::string& target, const Connection&)> path,
+                            std::string done) {
+  return {
+      .verb = verb,
+      .synopsis = synopsis,
+      .help = std::move(help),
+      .flags = {},
+      .prepare = [synopsis, method, path](const CommandLine& command_line) -> absl::StatusOr<Action> {
+        if (absl::Status status = ExpectPositionals(command_line, 1, synopsis); !status.ok()) return status;
+        return Action([target = command_line.positionals[0], method, path](const rest::EngineApi& api,
+                                                                           const Connection& connection) {
+          return api.Call(method, path(target, connection));
+        });
+      },
+      .print =
+          [done = std::move(done)](const nlohmann::json&, const CommandLine& command_line,
+                                   const Connection& connection, std::ostream& out) {
+            out << done << " " << command_line.positionals[0] << " in namespace " << connection.namespace_name << "\n";
+          },
+  };
 }
 
 absl::Status ExpectPositionals(const CommandLine& command_line, std::size_t count, std::string_view names) {

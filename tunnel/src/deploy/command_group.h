@@ -39,6 +39,13 @@ struct Subcommand {
   Printer print;
 };
 
+// A subcommand that sends one request without a body about one named thing, e.g.
+// `tether actor destroy <actor-id>`: `target` names the positional ("actor-id"), `path` builds
+// the request path from it, and `done` ("destroyed actor") is printed before it.
+Subcommand OneTargetRequest(std::string_view verb, std::string_view synopsis, std::string help, std::string_view method,
+                            std::function<std::string(const std::string& target, const Connection&)> path,
+                            std::string done);
+
 // `args` are the words after the group name.
 int RunCommandGroup(std::string_view group, std::span<const Subcommand> subcommands,
                     const std::vector<std::string>& args, const EnvLookup& env, std::ostream& out, std::ostream& err);

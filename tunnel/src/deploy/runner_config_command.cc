@@ -173,24 +173,10 @@ Subcommand List() {
 }
 
 Subcommand Delete() {
-  return {
-      .verb = "delete",
-      .synopsis = "<runner-name>",
-      .help = "Deletes the runner config in every datacenter (DELETE /runner-configs/<runner-name>).\n"
-              "The engine answers success for a name it does not know.\n",
-      .flags = {},
-      .prepare = [](const CommandLine& command_line) -> absl::StatusOr<Action> {
-        if (absl::Status status = ExpectPositionals(command_line, 1, "the runner name"); !status.ok()) return status;
-        return Action([name = command_line.positionals[0]](const rest::EngineApi& api, const Connection& connection) {
-          return api.Call("DELETE", RunnerConfigPath(name, connection));
-        });
-      },
-      .print =
-          [](const nlohmann::json&, const CommandLine& command_line, const Connection& connection, std::ostream& out) {
-            out << "deleted runner config " << command_line.positionals[0] << " in namespace "
-                << connection.namespace_name << "\n";
-          },
-  };
+  return OneTargetRequest("delete", "<runner-name>",
+                          "Deletes the runner config in every datacenter (DELETE /runner-configs/<runner-name>).\n"
+                          "The engine answers success for a name it does not know.\n",
+                          "DELETE", &RunnerConfigPath, "deleted runner config");
 }
 
 }  // namespace
