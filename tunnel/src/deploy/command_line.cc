@@ -100,7 +100,8 @@ std::string ConnectionHelp(bool with_namespace) {
       with_namespace ? "  --namespace NAME  default: the endpoint's user info, $RIVET_NAMESPACE, else \"default\"\n" : "",
       "  --token TOKEN     admin token, sent as `Authorization: Bearer`; default: the endpoint's user\n"
       "                    info, else $RIVET_TOKEN. Never printed.\n"
-      "  --ca-file PEM     extra trusted CAs for https (certificates are always verified)\n"
+      "  --ca-file PEM     verify https against these CAs instead of the system bundle (e.g. a\n"
+      "                    private engine's CA); https certificates are always verified\n"
       "  --json            print the engine's JSON answer instead of a table\n");
 }
 

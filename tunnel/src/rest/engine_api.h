@@ -3,7 +3,7 @@
 //
 // Security: the admin token travels only in the `Authorization: Bearer` header; it is never part
 // of a URL, and any error message that would contain it has it replaced by "<token>".
-// TLS: https is always verified (system roots, plus `ca_file` when given).
+// TLS: https is always verified, against the system CA bundle or, when given, `ca_file`.
 //
 // Threading: an EngineApi is immutable; each call uses its own curl handle and no signals, so
 // calls may run concurrently.
@@ -24,7 +24,7 @@ namespace tether::rest {
 struct EngineTarget {
   Endpoint endpoint;        // from tether::ParseEndpoint; its user info is ignored here
   std::string token;        // empty: no Authorization header
-  std::string ca_file;      // PEM file of extra trusted CAs; empty: system roots only
+  std::string ca_file;      // PEM CA bundle used instead of the system one (CURLOPT_CAINFO); empty: system
   std::chrono::milliseconds timeout{30000};
 };
 
