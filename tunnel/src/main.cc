@@ -2,8 +2,10 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "deploy/deploy_commands.h"
 #include "proto_command.h"
 
 namespace {
@@ -11,7 +13,19 @@ namespace {
 constexpr char kUsage[] =
     "usage: tether <command> [args]\n"
     "commands:\n"
-    "  proto decode|encode|types   convert runner-protocol frames to JSON and back\n";
+    "  proto decode|encode|types            convert runner-protocol frames to JSON and back\n"
+    "  namespace create|list                namespaces of the engine (REST API)\n"
+    "  runner-config upsert|list|delete     runner configs, normal or serverless (REST API)\n"
+    "  actor create|get|list|destroy        actors (REST API)\n"
+    "Run `tether <command> --help` for details.\n";
+
+using GroupCommand = int (*)(const std::vector<std::string>&, const tether::cli::EnvLookup&, std::ostream&,
+                             std::ostream&);
+constexpr std::pair<std::string_view, GroupCommand> kDeployCommands[] = {
+    {"namespace", &tether::cli::RunNamespaceCommand},
+    {"runner-config", &tether::cli::RunRunnerConfigCommand},
+    {"actor", &tether::cli::RunActorCommand},
+};
 
 }  // namespace
 
@@ -24,6 +38,9 @@ int main(int argc, char** argv) {
   if (args[0] == "proto") {
     std::ios::sync_with_stdio(false);
     return tether::cli::RunProtoCommand({args.begin() + 1, args.end()}, std::cin, std::cout, std::cerr);
+  }
+  for (const auto& [name, run] : kDeployCommands) {
+    if (args[0] == name) return run({args.begin() + 1, args.end()}, tether::cli::ProcessEnv(), std::cout, std::cerr);
   }
   std::cerr << "tether: unknown command '" << args[0] << "'\n" << kUsage;
   return 2;
