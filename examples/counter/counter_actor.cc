@@ -18,6 +18,8 @@ absl::Status CounterActor::OnStart(Actor& actor) {
   std::fprintf(stderr, "counter %s started (generation %u): count=%lld\n", Describe(actor.info()).c_str(),
                actor.info().generation, static_cast<long long>(count_));
   actor.SetAlarm(std::chrono::system_clock::now() + kTick);
+  // Watchers that stayed connected while the actor was away hear where the count is.
+  Broadcast(actor);
   return absl::OkStatus();
 }
 
@@ -37,19 +39,41 @@ HttpResponse CounterActor::OnFetch(Actor& actor, const HttpRequest& request) {
       --count_;
       return {503, {{"content-type", "text/plain"}}, std::string(stored.message()) + "\n"};
     }
+    Broadcast(actor);
     return {200, {{"content-type", "text/plain"}}, std::to_string(count_) + "\n"};
   }
   return ActorInstance::OnFetch(actor, request);
 }
 
+WebSocketAcceptance CounterActor::OnWebSocketOpen(Actor& actor, WebSocket& socket) {
+  (void)actor;
+  if (socket.request().path != "/watch") return {false, false, 1008, "WebSockets go to /watch"};
+  socket.Send(std::to_string(count_), false);
+  return {true, true};
+}
+
+void CounterActor::OnWebSocketMessage(Actor& actor, WebSocket& socket, const std::string& data, bool binary) {
+  (void)binary;
+  if (data == "increment") {
+    Increment(actor);
+  } else {
+    socket.Send("unknown message; send \"increment\"", false);
+  }
+}
+
 void CounterActor::Increment(Actor& actor) {
   ++count_;
+  Broadcast(actor);
   actor.kv().Put({{kCountKey, std::to_string(count_)}}, [info = actor.info(), count = count_](absl::Status stored) {
     if (!stored.ok()) {
       std::fprintf(stderr, "counter %s: could not store count %lld: %s\n", Describe(info).c_str(),
                    static_cast<long long>(count), std::string(stored.message()).c_str());
     }
   });
+}
+
+void CounterActor::Broadcast(Actor& actor) const {
+  for (const std::shared_ptr<WebSocket>& socket : actor.WebSockets()) socket->Send(std::to_string(count_), false);
 }
 
 }  // namespace tether::examples

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/http_client.h"
+#include "harness/raw_websocket.h"
 #include "harness/rest.h"
 
 namespace tether::demo {
@@ -32,6 +33,24 @@ bool PollFor(std::chrono::milliseconds timeout, Check check) {
 std::string ReadCount(const testing::LocalEngine& engine, const std::string& actor_id) {
   absl::StatusOr<std::string> count = testing::ReadActorKv(engine, kNamespace, actor_id, "count");
   return count.ok() ? *count : "(not stored yet)";
+}
+
+// Watches the count over a WebSocket through the gateway: the actor pushes every change.
+void ShowWatcher(const testing::LocalEngine& engine, const std::string& actor_id) {
+  auto watcher = testing::RawWebSocket::Connect(engine.guard_port(), "/gateway/" + actor_id + "/watch", {"rivet"}, 30s);
+  if (!watcher.ok()) {
+    std::printf("WebSocket /watch failed: %s\n", std::string(watcher.status().message()).c_str());
+    return;
+  }
+  std::printf("WebSocket /watch through the gateway (the actor pushes each change; we send \"increment\"):\n");
+  if (!(*watcher)->SendText("increment").ok()) return;
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<std::vector<std::uint8_t>> message = (*watcher)->Receive(10s);
+    if (!message.ok()) return;
+    std::printf("  pushed: count = %s\n", std::string(message->begin(), message->end()).c_str());
+    std::fflush(stdout);
+  }
+  (void)(*watcher)->Close();
 }
 
 }  // namespace
@@ -71,8 +90,13 @@ absl::StatusOr<std::unique_ptr<CounterDemo>> CounterDemo::Start(const testing::L
   if (!incremented.ok()) return incremented.status();
   std::printf("POST %s/increment through the engine's gateway -> %ld, count = %s", gateway.c_str(),
               incremented->status, incremented->body.c_str());
+  ShowWatcher(engine, *actor_id);
+  const std::string ws_url = "ws" + url.substr(4) + "/gateway/" + *actor_id + "/watch";
   std::printf("Look at it yourself:\n  curl %s/count\n  curl -X POST %s/increment\n", gateway.c_str(),
               gateway.c_str());
+  std::printf("  node --experimental-websocket -e \"const w = new WebSocket('%s', ['rivet']); "
+              "w.onmessage = (e) => console.log('count', e.data); w.onopen = () => w.send('increment')\"\n",
+              ws_url.c_str());
   std::printf("  curl '%s/actors?namespace=%s&actor_ids=%s'\n", url.c_str(), kNamespace, actor_id->c_str());
   std::printf("  curl '%s/actors/%s/kv/keys/Y291bnQ=?namespace=%s'   # \"count\", base64 value\n", url.c_str(),
               actor_id->c_str(), kNamespace);

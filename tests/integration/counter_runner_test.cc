@@ -16,6 +16,7 @@
 #include "harness/child_process.h"
 #include "harness/engine_environment.h"
 #include "harness/http_client.h"
+#include "harness/raw_websocket.h"
 #include "harness/rest.h"
 
 namespace tether::testing {
@@ -127,6 +128,46 @@ TEST(CounterRunner, CountIsServedOverHttpThroughTheGateway) {
   auto stored = ReadActorKv(engine, *ns, *id, "count");
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_GE(std::stoi(*stored), count);
+}
+
+TEST(CounterRunner, WatchersHearEveryCountChange) {
+  const LocalEngine& engine = EngineEnvironment::engine();
+  auto ns = CreateNamespace(engine, "counter-watch");
+  ASSERT_TRUE(ns.ok()) << ns.status();
+  auto runner = StartCounterRunner(engine, *ns, "counter-pool", "");
+  ASSERT_NE(runner, nullptr);
+  ASSERT_TRUE(Connected(*runner)) << runner->Log();
+  auto id = CreateActor(engine, *ns, {"counter", "counter-pool", "watch", "", "sleep"});
+  ASSERT_TRUE(id.ok()) << id.status();
+
+  auto watcher = RawWebSocket::Connect(engine.guard_port(), "/gateway/" + *id + "/watch", {"rivet"}, 30s);
+  ASSERT_TRUE(watcher.ok()) << watcher.status();
+  auto next = [&]() -> int {
+    auto message = (*watcher)->Receive(30s);
+    EXPECT_TRUE(message.ok()) << message.status();
+    return message.ok() ? std::stoi(std::string(message->begin(), message->end())) : -1;
+  };
+  const int first = next();
+  ASSERT_GE(first, 0);
+  // Increments from the socket itself and over HTTP, and the 5 s tick, each push the new count;
+  // the counts arrive one by one, none skipped.
+  ASSERT_TRUE((*watcher)->SendText("increment").ok());
+  auto posted = HttpRequest("POST", engine.endpoint() + "/gateway/" + *id + "/increment", {}, {}, 60s);
+  ASSERT_TRUE(posted.ok()) << posted.status();
+  const int after_post = std::stoi(posted->body);
+  int seen = first;
+  while (seen < after_post) {
+    const int count = next();
+    ASSERT_EQ(count, seen + 1);
+    seen = count;
+  }
+  EXPECT_GE(seen, first + 2);
+
+  auto refused = RawWebSocket::Connect(engine.guard_port(), "/gateway/" + *id + "/other", {"rivet"}, 30s);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  auto closed = (*refused)->Receive(30s);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_THAT(std::string(closed.status().message()), HasSubstr("closed 1008 WebSockets go to /watch"));
 }
 
 TEST(CounterRunner, KilledRunnersActorComesBackOnANewProcessWithItsKv) {
