@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -54,6 +55,23 @@ LocalEngine& EngineEnvironment::engine() {
     std::abort();
   }
   return *g_engine;
+}
+
+int RunTestsWithEngine(int argc, char** argv, std::string extra_config_json) {
+  ::testing::InitGoogleTest(&argc, argv);
+  LocalEngineOptions options;
+  options.extra_config_json = std::move(extra_config_json);
+  ::testing::AddGlobalTestEnvironment(new EngineEnvironment(std::move(options)));
+  return RUN_ALL_TESTS();
+}
+
+bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
 }
 
 }  // namespace tether::testing

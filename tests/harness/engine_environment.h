@@ -14,7 +14,10 @@
 #ifndef TETHER_TESTS_HARNESS_ENGINE_ENVIRONMENT_H_
 #define TETHER_TESTS_HARNESS_ENGINE_ENVIRONMENT_H_
 
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -40,6 +43,13 @@ class EngineEnvironment : public ::testing::Environment {
   LocalEngineOptions options_;
   std::unique_ptr<LocalEngine> engine_;
 };
+
+// main() of a test binary whose tests share one engine, started with `extra_config_json` (see
+// LocalEngineOptions).
+int RunTestsWithEngine(int argc, char** argv, std::string extra_config_json = {});
+
+// Polls `condition` every 50 ms until it holds or `timeout` passes.
+bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace tether::testing
 

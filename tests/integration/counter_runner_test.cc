@@ -42,14 +42,6 @@ std::unique_ptr<ChildProcess> StartCounterRunner(const LocalEngine& engine, cons
   return child.ok() ? *std::move(child) : nullptr;
 }
 
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
 
 // The engine creates the pool's runner config when the first runner connects; actors of the pool
 // can be created only after that.

@@ -35,10 +35,4 @@ TEST(RunnerLost, ActorsStopPastTheThresholdAndComeBackAfterReconnect) {
 }  // namespace
 }  // namespace tether::testing
 
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  tether::testing::LocalEngineOptions options;
-  options.extra_config_json = tether::testing::kEngineConfig;
-  ::testing::AddGlobalTestEnvironment(new tether::testing::EngineEnvironment(options));
-  return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return tether::testing::RunTestsWithEngine(argc, argv, tether::testing::kEngineConfig); }

@@ -35,14 +35,6 @@ std::string Text(const absl::StatusOr<std::vector<std::uint8_t>>& bytes) {
   return bytes.ok() ? std::string(bytes->begin(), bytes->end()) : "<" + std::string(bytes.status().message()) + ">";
 }
 
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
 
 class RunnerMigration : public ::testing::Test {
  protected:
@@ -161,10 +153,4 @@ TEST_F(RunnerMigration, SocketThatCannotHibernateIsClosedWhenItsRunnerDrains) {
 }  // namespace
 }  // namespace tether::testing
 
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  tether::testing::LocalEngineOptions options;
-  options.extra_config_json = tether::testing::kEngineConfig;
-  ::testing::AddGlobalTestEnvironment(new tether::testing::EngineEnvironment(options));
-  return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return tether::testing::RunTestsWithEngine(argc, argv, tether::testing::kEngineConfig); }

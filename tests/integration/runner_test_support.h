@@ -113,8 +113,6 @@ class RunningActorTest : public ::testing::Test {
   tether::Actor* actor_ = nullptr;
 };
 
-// Polls `condition` until it holds or `timeout` passes.
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace tether::testing
 

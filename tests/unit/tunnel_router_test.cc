@@ -14,6 +14,7 @@
 #include "actors/loop_gate.h"
 #include "actors/worker_pool.h"
 #include "net/event_loop.h"
+#include "actor_test_support.h"
 #include "tunnel/tunnel_router.h"
 
 namespace tether {
@@ -29,14 +30,6 @@ class EchoActor : public ActorInstance {
   HttpResponse OnFetch(Actor&, const HttpRequest& request) override {
     return {200, {{"x-dup", "1"}, {"x-dup", "2"}}, request.body};
   }
-};
-
-// Actor requests are not exercised here.
-class NoRequests : public actors::ActorRequests {
-  void RequestSleep(const std::string&, std::uint32_t) override {}
-  void RequestDestroy(const std::string&, std::uint32_t) override {}
-  void RequestAlarm(const std::string&, std::uint32_t, std::optional<std::chrono::system_clock::time_point>) override {}
-  void SubmitKv(const std::string&, v7::KvRequestData, internal::KvResponseCallback) override {}
 };
 
 class TunnelRouterTest : public ::testing::Test {
@@ -72,14 +65,7 @@ class TunnelRouterTest : public ::testing::Test {
     gate_->Close();
   }
 
-  void OnLoop(std::function<void()> fn) {
-    std::promise<void> done;
-    loop_->Post([&] {
-      fn();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
+  void OnLoop(const std::function<void()>& fn) { testing::RunOnLoop(*loop_, fn); }
   void Deliver(v7::ToClientTunnelMessage message) {
     OnLoop([this, message] { router_->OnMessage(message); });
   }
@@ -111,7 +97,7 @@ class TunnelRouterTest : public ::testing::Test {
   std::unique_ptr<net::EventLoop> loop_ = net::EventLoop::Create();
   actors::WorkerPool pool_{2};
   std::shared_ptr<actors::LoopGate> gate_;
-  NoRequests requests_;
+  testing::NoActorRequests requests_;
   std::shared_ptr<actors::ActorRuntime> runtime_;
   Status status_ = Status::kRunning;
   std::unique_ptr<tunnel::TunnelRouter> router_;

@@ -18,6 +18,7 @@
 #include "actors/loop_gate.h"
 #include "actors/worker_pool.h"
 #include "net/event_loop.h"
+#include "actor_test_support.h"
 #include "tunnel/websocket_sessions.h"
 
 namespace tether {
@@ -46,13 +47,6 @@ class RecordingSocketActor : public ActorInstance {
   std::vector<std::string> messages;
   std::vector<std::string> closes;
   WebSocket* last_socket = nullptr;
-};
-
-class NoRequests : public actors::ActorRequests {
-  void RequestSleep(const std::string&, std::uint32_t) override {}
-  void RequestDestroy(const std::string&, std::uint32_t) override {}
-  void RequestAlarm(const std::string&, std::uint32_t, std::optional<std::chrono::system_clock::time_point>) override {}
-  void SubmitKv(const std::string&, v7::KvRequestData, internal::KvResponseCallback) override {}
 };
 
 class WebSocketSessionsTest : public ::testing::Test {
@@ -107,14 +101,7 @@ class WebSocketSessionsTest : public ::testing::Test {
     loop_->Post([done, response] { done(response); });
   }
 
-  void OnLoop(std::function<void()> fn) {
-    std::promise<void> done;
-    loop_->Post([&] {
-      fn();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
+  void OnLoop(const std::function<void()>& fn) { testing::RunOnLoop(*loop_, fn); }
 
   static v7::MessageId Id(std::uint16_t index) { return {{1, 2, 3, 4}, {9, 9, 9, 9}, index}; }
   void Open() {
@@ -171,7 +158,7 @@ class WebSocketSessionsTest : public ::testing::Test {
   std::unique_ptr<net::EventLoop> loop_ = net::EventLoop::Create();
   actors::WorkerPool pool_{2};
   std::shared_ptr<actors::LoopGate> gate_;
-  NoRequests requests_;
+  testing::NoActorRequests requests_;
   std::shared_ptr<actors::ActorRuntime> runtime_;
   RecordingSocketActor* actor_ = nullptr;
   std::unique_ptr<tunnel::WebSocketSessions> sessions_;
