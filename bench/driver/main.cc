@@ -3,7 +3,10 @@
 //
 //   bench-driver [--repetitions N] [--out FILE] [--work-dir DIR] [--smoke]
 //                [--duration-ms T] [--warmup-ms T] [--actors N] [--sockets N]
+//                [--node PATH] [--tether-runner PATH]
 //
+// --tether-runner runs another program as tether's runner, e.g. a script wrapping it in a
+// profiler.
 // --smoke: one repetition with tiny counts (CI's check that nothing rotted), written to --out
 // (default: <work dir>/smoke-results.md) rather than bench/RESULTS.md.
 // Exit code 0 when every scenario ran, 1 otherwise (the report lists the failures).
@@ -116,7 +119,7 @@ std::string UtcNow() {
 
 absl::StatusOr<BenchConfig> ConfigFromFlags(const Flags& flags, const std::string& source_dir) {
   BenchConfig config;
-  config.paths = {TETHER_BENCH_RUNNER,
+  config.paths = {flags.GetString("tether-runner", TETHER_BENCH_RUNNER),
                   TETHER_BENCH_LOAD,
                   TETHER_BENCH_FLOOR,
                   TETHER_BENCH_CODEC,
@@ -176,7 +179,8 @@ void Run(const std::string& scenario, Results& results, const std::function<absl
 int Main(int argc, char** argv) {
   absl::StatusOr<Flags> flags = Flags::Parse(argc, argv, {"smoke"});
   absl::Status known = flags.ok() ? flags->CheckKnown({"smoke", "repetitions", "out", "work-dir", "duration-ms",
-                                                       "warmup-ms", "actors", "sockets", "node", "command"})
+                                                       "warmup-ms", "actors", "sockets", "node", "tether-runner",
+                                                       "command"})
                                   : flags.status();
   if (!known.ok()) {
     std::fprintf(stderr, "bench-driver: %s\n", std::string(known.message()).c_str());
