@@ -18,4 +18,4 @@ cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DTETHER_BUILD_TES
 cmake --build build-bench -j "${JOBS:-2}" --target bench-driver
 
 work_dir=build-bench/bench-work
-exec build-bench/bench/bench-driver --work-dir "$work_dir" --command "bench/run.sh $*" "$@"
+exec build-bench/bench/bench-driver --work-dir "$work_dir" --command "bench/run.sh${*:+ $*}" "$@"
