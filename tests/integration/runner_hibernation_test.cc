@@ -4,7 +4,6 @@
 // with a code that says so. Migration between runner processes is runner_migration_test.
 #include <chrono>
 #include <string>
-#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -90,27 +89,26 @@ TEST_F(RunnerHibernation, SeveralSleepsKeepCountingOnTheSameSocket) {
   }
 }
 
-TEST_F(RunnerHibernation, ClientThatLeftWhileAsleepIsGoneAfterTheWake) {
+TEST_F(RunnerHibernation, ClosedSocketDoesNotComeBackAfterASleep) {
   auto ws = Open(id_, "/hws");
   ASSERT_NE(ws, nullptr);
   EXPECT_EQ(Ask(*ws, "hi"), "g0/:hi");
-  SleepThrough(*ws);
-  // The client leaves once the engine has the actor asleep, and the engine needs a moment to
-  // forget the socket: a wake racing the client's close gets the socket listed as hibernating.
-  ASSERT_TRUE(Eventually([&] {
-    auto actor = GetActor(EngineEnvironment::engine(), t_->namespace_name, id_);
-    return actor.ok() && actor->contains("sleep_ts") && !(*actor)["sleep_ts"].is_null();
-  }));
   ASSERT_TRUE(ws->Close(4002).ok());
-  std::this_thread::sleep_for(1s);
+  const auto closed = t_->log->WaitFor("ws-close", id_, 0u, 10s);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->detail, "4002 ");
 
-  // An HTTP request wakes the actor; the socket must not come back as open.
+  auto slept = GatewayGet(EngineEnvironment::engine(), id_, "/sleep");
+  ASSERT_TRUE(slept.ok()) << slept.status();
+  ASSERT_TRUE(t_->log->WaitFor("stop", id_, 0u).has_value());
+  // The next request wakes the actor with no socket to restore.
   std::string last;
   EXPECT_TRUE(Eventually([&] {
     auto sockets = GatewayGet(EngineEnvironment::engine(), id_, "/sockets");
     last = sockets.ok() ? std::to_string(sockets->status) + " " + sockets->body : std::string(sockets.status().message());
     return last == "200 0";
   })) << last;
+  EXPECT_FALSE(t_->log->WaitFor("ws-restored", id_, std::nullopt, 1s).has_value());
 }
 
 TEST_F(RunnerHibernation, AttachmentOverTheLimitIsRefusedAndTheOldOneStays) {

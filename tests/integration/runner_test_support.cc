@@ -91,6 +91,10 @@ tether::HttpResponse RecordingActor::OnFetch(Actor& actor, const tether::HttpReq
   const std::string_view path = std::string_view(request.path).substr(0, request.path.find('?'));
   if (path == "/throw") throw std::runtime_error("fetch failed on purpose");
   if (path == "/sockets") return {200, {}, std::to_string(actor.WebSockets().size())};
+  if (path == "/sleep") {
+    actor.Sleep();
+    return {200, {}, "sleeping"};
+  }
   if (path != "/echo") return ActorInstance::OnFetch(actor, request);
   tether::HttpResponse response{200, {{"x-method", request.method}, {"x-path", request.path}}, request.body};
   if (auto test = request.Header("x-test")) response.headers.emplace_back("x-test-echo", std::string(*test));

@@ -61,8 +61,8 @@ class RecordingActor : public ActorInstance {
   void OnAlarm(Actor& actor) override;
   void OnStop(Actor& actor) override;
   // "/echo": 200 with the request's body, "x-method", "x-path" and "x-test" copied as
-  // "x-test-echo"; "/throw": throws; "/sockets": how many WebSockets() the actor has; anything
-  // else: the default 404.
+  // "x-test-echo"; "/throw": throws; "/sockets": how many WebSockets() the actor has; "/sleep":
+  // the actor sleeps; anything else: the default 404.
   tether::HttpResponse OnFetch(Actor& actor, const tether::HttpRequest& request) override;
   // Accepts sockets on paths starting with "/ws" and echoes every message with its type; the
   // message "close-me" makes the actor close with 4000 "closed by the actor". Client closes are
