@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,7 +115,7 @@ Agent StartAgent(const std::string& label, const std::string& namespace_name, co
   EXPECT_TRUE(child.ok()) << child.status();
   if (!child.ok()) return agent;
   agent.process = *std::move(child);
-  const std::string port = WaitForLog(*agent.process, R"(admin server listening" address=127\.0\.0\.1:(\d+))", 10s);
+  const std::string port = WaitForLog(*agent.process, R"(admin server listening"(?: address=|,"address":")127\.0\.0\.1:(\d+))", 10s);
   EXPECT_FALSE(port.empty()) << agent.process->Log();
   agent.admin_port = port.empty() ? 0 : std::stoi(port);
   EXPECT_TRUE(Eventually([&] { return agent.process->Log().find("connected to the engine") != std::string::npos; }, 30s))
@@ -321,13 +322,28 @@ TEST_F(AgentTest, IdleActorSleepsAndItsHibernatableSocketResumes) {
   EXPECT_EQ(Ask(*ws, "after"), "chat:after");
 }
 
-TEST_F(AgentTest, SigtermDrainsAndExitsZero) {
-  StartAgentAndActor();
-  auto response = Gateway("GET", "/");
-  ASSERT_TRUE(response.ok()) << response.status();
+TEST_F(AgentTest, SigtermFinishesTheRequestInFlightAndExitsZero) {
+  StartAgentAndActor({"--log-format", "json"});
+  absl::StatusOr<HttpResponse> slow;
+  std::thread client([&] { slow = Gateway("GET", "/slow?ms=1500"); });
+  std::this_thread::sleep_for(500ms);
   a_.process->Signal(SIGTERM);
+  client.join();
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  EXPECT_EQ(slow->status, 200) << slow->body;
   EXPECT_EQ(a_.process->WaitFor(60s), 0) << a_.process->Log();
-  EXPECT_THAT(a_.process->Log(), HasSubstr("agent stopped after draining"));
+
+  // --log-format json: every line is a JSON object, the SDK's too.
+  std::istringstream lines(a_.process->Log());
+  std::string line;
+  std::vector<std::string> messages;
+  while (std::getline(lines, line)) {
+    const nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(parsed.is_object()) << line;
+    messages.push_back(parsed.value("msg", ""));
+  }
+  EXPECT_THAT(messages, ::testing::Contains("connected to the engine"));
+  EXPECT_THAT(messages, ::testing::Contains("agent stopped after draining"));
 }
 
 // Runs the agent expecting it to exit on its own; returns {exit code, log}.
