@@ -56,4 +56,10 @@ LocalEngine& EngineEnvironment::engine() {
   return *g_engine;
 }
 
+int RunTestsWithEngine(int argc, char** argv, LocalEngineOptions options) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new EngineEnvironment(std::move(options)));
+  return RUN_ALL_TESTS();
+}
+
 }  // namespace tether::testing

@@ -41,6 +41,10 @@ class EngineEnvironment : public ::testing::Environment {
   std::unique_ptr<LocalEngine> engine_;
 };
 
+// main() of a test binary whose tests share one engine started with `options` (e.g. a short
+// runner-lost threshold): initializes GoogleTest, registers the EngineEnvironment, runs the tests.
+int RunTestsWithEngine(int argc, char** argv, LocalEngineOptions options);
+
 }  // namespace tether::testing
 
 #endif  // TETHER_TESTS_HARNESS_ENGINE_ENVIRONMENT_H_

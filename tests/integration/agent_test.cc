@@ -10,7 +10,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <functional>
 #include <map>
 #include <memory>
 #include <regex>
@@ -26,6 +25,7 @@
 #include "absl/strings/ascii.h"
 #include "harness/child_process.h"
 #include "harness/engine_environment.h"
+#include "harness/eventually.h"
 #include "harness/http_client.h"
 #include "harness/raw_websocket.h"
 #include "harness/rest.h"
@@ -37,19 +37,6 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 constexpr char kEngineConfig[] = R"({"pegboard": {"runner_lost_threshold": 5000}})";
-
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
-
-std::string Text(const absl::StatusOr<std::vector<std::uint8_t>>& bytes) {
-  return bytes.ok() ? std::string(bytes->begin(), bytes->end()) : "<" + std::string(bytes.status().message()) + ">";
-}
 
 std::string Header(const HttpResponse& response, const std::string& name) {
   for (const auto& [key, value] : response.headers) {
@@ -126,10 +113,11 @@ Agent StartAgent(const std::string& label, const std::string& namespace_name, co
 class AgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    auto ns = CreateNamespace(engine(), std::string("agent-") + test->name());
-    ASSERT_TRUE(ns.ok()) << ns.status();
-    namespace_name_ = *ns;
+    // One namespace per test, named after it, so that its agents only see its actor.
+    absl::StatusOr<std::string> created =
+        CreateNamespace(engine(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_TRUE(created.ok()) << created.status();
+    namespace_name_ = *created;
     app_ = App::Start(namespace_name_);
     ASSERT_NE(app_.port, 0);
   }
@@ -138,16 +126,12 @@ class AgentTest : public ::testing::Test {
   void StartAgentAndActor(std::vector<std::string> extra_args = {}) {
     a_ = StartAgent("A", namespace_name_, app_.url(), std::move(extra_args));
     ASSERT_NE(a_.admin_port, 0);
-    ActorSpec spec;
-    spec.name = "app";
-    spec.key = "k1";
-    spec.runner_name = "pool";
-    spec.crash_policy = "restart";
-    absl::StatusOr<std::string> id;
+    const ActorSpec spec{.name = "app", .runner_name = "pool", .key = "k1", .input = "", .crash_policy = "restart"};
     // The engine makes the pool's runner config a moment after its first runner connects.
-    EXPECT_TRUE(Eventually([&] { return (id = CreateActor(engine(), namespace_name_, spec)).ok(); }, 10s));
-    ASSERT_TRUE(id.ok()) << id.status();
-    id_ = *id;
+    absl::StatusOr<std::string> created;
+    EXPECT_TRUE(Eventually([&] { return (created = CreateActor(engine(), namespace_name_, spec)).ok(); }, 10s));
+    ASSERT_TRUE(created.ok()) << created.status();
+    id_ = *created;
   }
 
   absl::StatusOr<HttpResponse> Gateway(const std::string& method, const std::string& path, const std::string& body = {},
@@ -155,15 +139,13 @@ class AgentTest : public ::testing::Test {
     return HttpRequest(method, engine().endpoint() + "/gateway/" + id_ + path, body, headers, 60s);
   }
 
+  // A client WebSocket to the actor through the gateway (subprotocol `rivet`); null on failure.
   std::unique_ptr<RawWebSocket> Open(const std::string& path) {
-    auto ws = RawWebSocket::Connect(engine().guard_port(), "/gateway/" + id_ + path, {"rivet"}, 30s);
-    EXPECT_TRUE(ws.ok()) << ws.status();
-    return ws.ok() ? *std::move(ws) : nullptr;
-  }
-
-  static std::string Ask(RawWebSocket& ws, const std::string& message) {
-    if (!ws.SendText(message).ok()) return "<send failed>";
-    return Text(ws.Receive(60s));
+    absl::StatusOr<std::unique_ptr<RawWebSocket>> connected =
+        RawWebSocket::Connect(engine().guard_port(), "/gateway/" + id_ + path, {"rivet"}, 30s);
+    if (connected.ok()) return *std::move(connected);
+    ADD_FAILURE() << "opening " << path << ": " << connected.status();
+    return nullptr;
   }
 
   // The closes the app saw, as JSON.
@@ -230,13 +212,13 @@ TEST_F(AgentTest, WebSocketMessagesAndClosesCrossTheAgent) {
   StartAgentAndActor();
   auto ws = Open("/ws");
   ASSERT_NE(ws, nullptr);
-  EXPECT_EQ(Ask(*ws, "hello"), "echo:hello");
-  EXPECT_EQ(Ask(*ws, "again"), "echo:again");
-  EXPECT_THAT(Ask(*ws, "close-me"), HasSubstr("closed 4001 bye from app"));
+  EXPECT_EQ(Ask(*ws, "hello", 60s), "echo:hello");
+  EXPECT_EQ(Ask(*ws, "again", 60s), "echo:again");
+  EXPECT_THAT(Ask(*ws, "close-me", 60s), HasSubstr("closed 4001 bye from app"));
 
   auto second = Open("/ws");
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(Ask(*second, "one"), "echo:one");
+  EXPECT_EQ(Ask(*second, "one", 60s), "echo:one");
   EXPECT_TRUE(second->Close(4002).ok());
   EXPECT_TRUE(Eventually(
       [&] {
@@ -250,7 +232,7 @@ TEST_F(AgentTest, WebSocketMessagesAndClosesCrossTheAgent) {
 
   auto refused = Open("/no-such-socket");
   ASSERT_NE(refused, nullptr);
-  EXPECT_THAT(Text(refused->Receive(30s)), HasSubstr("closed 1011 tether.upstream_refused"));
+  EXPECT_THAT(ReceiveText(*refused, 30s), HasSubstr("closed 1011 tether.upstream_refused"));
 }
 
 TEST_F(AgentTest, MetricsAndReadinessOnTheAdminPort) {
@@ -259,7 +241,7 @@ TEST_F(AgentTest, MetricsAndReadinessOnTheAdminPort) {
   ASSERT_TRUE(response.ok()) << response.status();
   auto ws = Open("/ws");
   ASSERT_NE(ws, nullptr);
-  EXPECT_EQ(Ask(*ws, "hi"), "echo:hi");
+  EXPECT_EQ(Ask(*ws, "hi", 60s), "echo:hi");
 
   const std::string ready = a_.Admin("/ready");
   EXPECT_THAT(ready, HasSubstr("200 "));
@@ -280,18 +262,18 @@ TEST_F(AgentTest, HibernatableSocketSurvivesTheAgentsSigkill) {
   StartAgentAndActor();
   auto ws = Open("/chat");
   ASSERT_NE(ws, nullptr);
-  const std::string before = Ask(*ws, "whoami");
+  const std::string before = Ask(*ws, "whoami", 60s);
   ASSERT_THAT(before, HasSubstr("resumed=0 socket="));
   const std::string socket_id = before.substr(before.find("socket="));
-  EXPECT_EQ(Ask(*ws, "m0"), "chat:m0");
+  EXPECT_EQ(Ask(*ws, "m0", 60s), "chat:m0");
   Agent b = StartAgent("B", namespace_name_, app_.url());
   // Let A store and acknowledge m0: a message in flight at a crash is delivered again.
   std::this_thread::sleep_for(500ms);
 
   a_.process->Signal(SIGKILL);
   EXPECT_TRUE(ws->SendText("m1").ok());
-  EXPECT_EQ(Text(ws->Receive(60s)), "chat:m1") << b.process->Log();
-  EXPECT_EQ(Ask(*ws, "whoami"), "resumed=1 " + socket_id) << "agent B reopened the app's socket for it";
+  EXPECT_EQ(ReceiveText(*ws, 60s), "chat:m1") << b.process->Log();
+  EXPECT_EQ(Ask(*ws, "whoami", 60s), "resumed=1 " + socket_id) << "agent B reopened the app's socket for it";
   EXPECT_THAT(b.Admin("/metrics"), HasSubstr("\ntether_websockets_resumed_total 1\n"));
 }
 
@@ -299,7 +281,7 @@ TEST_F(AgentTest, IdleActorSleepsAndItsHibernatableSocketResumes) {
   StartAgentAndActor({"--sleep-after", "2"});
   auto ws = Open("/chat");
   ASSERT_NE(ws, nullptr);
-  ASSERT_THAT(Ask(*ws, "whoami"), HasSubstr("resumed=0"));
+  ASSERT_THAT(Ask(*ws, "whoami", 60s), HasSubstr("resumed=0"));
 
   // Idle: the actor sleeps, the app's socket closes, the client's stays open in the engine.
   EXPECT_TRUE(Eventually(
@@ -318,8 +300,8 @@ TEST_F(AgentTest, IdleActorSleepsAndItsHibernatableSocketResumes) {
       },
       20s));
 
-  EXPECT_THAT(Ask(*ws, "whoami"), HasSubstr("resumed=1")) << "the message woke the actor";
-  EXPECT_EQ(Ask(*ws, "after"), "chat:after");
+  EXPECT_THAT(Ask(*ws, "whoami", 60s), HasSubstr("resumed=1")) << "the message woke the actor";
+  EXPECT_EQ(Ask(*ws, "after", 60s), "chat:after");
 }
 
 TEST_F(AgentTest, SigtermFinishesTheRequestInFlightAndExitsZero) {
@@ -393,9 +375,7 @@ TEST(AgentStartup, RejectedTokenExitsOne) {
 }  // namespace tether::testing
 
 int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
   tether::testing::LocalEngineOptions options;
   options.extra_config_json = tether::testing::kEngineConfig;
-  ::testing::AddGlobalTestEnvironment(new tether::testing::EngineEnvironment(options));
-  return RUN_ALL_TESTS();
+  return tether::testing::RunTestsWithEngine(argc, argv, std::move(options));
 }
