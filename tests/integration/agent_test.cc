@@ -208,6 +208,15 @@ TEST_F(AgentTest, UpstreamDownAnswers502UntilItIsBack) {
   EXPECT_THAT(back->body, HasSubstr(R"("visits":1)")) << "a new app process has a fresh cache";
 }
 
+TEST_F(AgentTest, SlowUpstreamAnswers504AfterTheRequestTimeout) {
+  StartAgentAndActor({"--request-timeout", "1"});
+  auto slow = Gateway("GET", "/slow?ms=3000");
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  EXPECT_EQ(slow->status, 504) << slow->body;
+  EXPECT_EQ(Header(*slow, "x-rivet-error"), "tether.upstream_timeout");
+  EXPECT_THAT(a_.Admin("/metrics"), HasSubstr("\ntether_upstream_errors_total{reason=\"timeout\"} 1\n"));
+}
+
 TEST_F(AgentTest, WebSocketMessagesAndClosesCrossTheAgent) {
   StartAgentAndActor();
   auto ws = Open("/ws");
@@ -245,8 +254,8 @@ TEST_F(AgentTest, MetricsAndReadinessOnTheAdminPort) {
 
   const std::string ready = a_.Admin("/ready");
   EXPECT_THAT(ready, HasSubstr("200 "));
-  EXPECT_THAT(ready, HasSubstr(R"("ready":true)"));
-  EXPECT_THAT(ready, HasSubstr(R"("actors":1)"));
+  EXPECT_THAT(ready, HasSubstr(R"({"ready":true,"runner_id":")"));
+  EXPECT_THAT(ready, HasSubstr(R"(,"actors":1})"));
   const std::string metrics = a_.Admin("/metrics");
   EXPECT_THAT(metrics, HasSubstr("# TYPE tether_link_connected gauge\ntether_link_connected 1\n"));
   EXPECT_THAT(metrics, HasSubstr("\ntether_actors 1\n"));

@@ -49,7 +49,7 @@ void ServeOperations(AdminServer& admin, MetricsRegistry& registry, const LinkSt
   admin.Handle("/ready", [&link, &runner, &directory](const AdminRequest&) {
     const std::string runner_id = runner.runner_id();
     const bool ready = link.connected() && !link.draining() && !runner_id.empty();
-    const nlohmann::json body = {{"ready", ready}, {"runner_id", runner_id}, {"actors", directory.size()}};
+    const nlohmann::ordered_json body = {{"ready", ready}, {"runner_id", runner_id}, {"actors", directory.size()}};
     return AdminResponse{ready ? 200 : 503, "application/json", body.dump() + "\n"};
   });
 }
