@@ -93,6 +93,7 @@ class MultiClient final : public UpstreamHttpClient {
       curl_multi_remove_handle(multi_, transfer->easy);
       transfer->promise.set_value(absl::CancelledError("the agent is stopping"));
     }
+    std::lock_guard lock(mutex_);
     for (auto& transfer : incoming_) transfer->promise.set_value(absl::CancelledError("the agent is stopping"));
     curl_multi_cleanup(multi_);
   }
