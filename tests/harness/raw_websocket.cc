@@ -114,4 +114,15 @@ absl::Status RawWebSocket::Close(int code) {
   return ec ? Error("close", ec) : absl::OkStatus();
 }
 
+std::string ReceiveText(RawWebSocket& ws, std::chrono::milliseconds timeout) {
+  absl::StatusOr<std::vector<std::uint8_t>> received = ws.Receive(timeout);
+  if (!received.ok()) return absl::StrCat("<", received.status().message(), ">");
+  return std::string(received->begin(), received->end());
+}
+
+std::string Ask(RawWebSocket& ws, std::string_view message, std::chrono::milliseconds timeout) {
+  if (absl::Status sent = ws.SendText(message); !sent.ok()) return absl::StrCat("<send failed: ", sent.message(), ">");
+  return ReceiveText(ws, timeout);
+}
+
 }  // namespace tether::testing

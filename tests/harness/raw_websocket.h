@@ -43,6 +43,12 @@ class RawWebSocket {
   std::unique_ptr<Impl> impl_;
 };
 
+// For tests that compare answers as strings: the next message as text, or "<error message>"
+// (e.g. "<closed 1000 actor.stopped>") when Receive fails.
+std::string ReceiveText(RawWebSocket& ws, std::chrono::milliseconds timeout);
+// Sends `message` as a text frame, then ReceiveText; "<send failed: ...>" if the send fails.
+std::string Ask(RawWebSocket& ws, std::string_view message, std::chrono::milliseconds timeout);
+
 }  // namespace tether::testing
 
 #endif  // TETHER_TESTS_HARNESS_RAW_WEBSOCKET_H_

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/agent_command.h"
 #include "deploy/deploy_commands.h"
 #include "proto_command.h"
 
@@ -13,6 +14,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: tether <command> [args]\n"
     "commands:\n"
+    "  agent                                host actors by forwarding them to an HTTP/WebSocket app\n"
     "  proto decode|encode|types            convert runner-protocol frames to JSON and back\n"
     "  namespace create|list                namespaces of the engine (REST API)\n"
     "  runner-config upsert|list|delete     runner configs, normal or serverless (REST API)\n"
@@ -38,6 +40,10 @@ int main(int argc, char** argv) {
   if (args[0] == "proto") {
     std::ios::sync_with_stdio(false);
     return tether::cli::RunProtoCommand({args.begin() + 1, args.end()}, std::cin, std::cout, std::cerr);
+  }
+  if (args[0] == "agent") {
+    return tether::agent::RunAgentCommand({args.begin() + 1, args.end()}, tether::cli::ProcessEnv(), std::cout,
+                                          std::cerr);
   }
   for (const auto& [name, run] : kDeployCommands) {
     if (args[0] == name) return run({args.begin() + 1, args.end()}, tether::cli::ProcessEnv(), std::cout, std::cerr);
