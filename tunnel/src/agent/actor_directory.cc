@@ -1,5 +1,6 @@
 #include "agent/actor_directory.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -7,9 +8,20 @@
 namespace tether::agent {
 namespace {
 
+// Events a watcher may let pile up before it is dropped.
+constexpr std::size_t kWatcherQueueCapacity = 4096;
+
 std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// What a stopped or alarm event says about its actor.
+ActorInfo IdentityOf(const ActorInfo& info) {
+  ActorInfo identity;
+  identity.actor_id = info.actor_id;
+  identity.generation = info.generation;
+  return identity;
 }
 
 }  // namespace
@@ -24,12 +36,20 @@ std::chrono::steady_clock::duration ActorActivity::IdleFor() const {
 void ActorDirectory::Add(Actor& actor, std::shared_ptr<ActorActivity> activity) {
   std::lock_guard lock(mutex_);
   actors_[actor.info().actor_id] = {&actor, std::move(activity)};
+  Publish({ActorEvent::Kind::kStarted, actor.info()});
 }
 
 void ActorDirectory::Remove(const Actor& actor) {
   std::lock_guard lock(mutex_);
   const auto found = actors_.find(actor.info().actor_id);
-  if (found != actors_.end() && found->second.actor == &actor) actors_.erase(found);
+  if (found == actors_.end() || found->second.actor != &actor) return;
+  actors_.erase(found);
+  Publish({ActorEvent::Kind::kStopped, IdentityOf(actor.info())});
+}
+
+void ActorDirectory::NotifyAlarm(const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  Publish({ActorEvent::Kind::kAlarm, IdentityOf(actor.info())});
 }
 
 std::size_t ActorDirectory::size() const {
@@ -47,15 +67,58 @@ std::vector<ActorSummary> ActorDirectory::List() const {
   return summaries;
 }
 
-absl::Status ActorDirectory::Sleep(const std::string& actor_id) { return Command(actor_id, &Actor::Sleep); }
+absl::Status ActorDirectory::Sleep(const std::string& actor_id) {
+  return Command(actor_id, [](Actor& actor) { actor.Sleep(); });
+}
 
-absl::Status ActorDirectory::Destroy(const std::string& actor_id) { return Command(actor_id, &Actor::Destroy); }
+absl::Status ActorDirectory::Destroy(const std::string& actor_id) {
+  return Command(actor_id, [](Actor& actor) { actor.Destroy(); });
+}
 
-absl::Status ActorDirectory::Command(const std::string& actor_id, void (Actor::*command)()) {
+absl::Status ActorDirectory::SetAlarm(const std::string& actor_id, std::chrono::system_clock::time_point when) {
+  return Command(actor_id, [when](Actor& actor) { actor.SetAlarm(when); });
+}
+
+absl::Status ActorDirectory::ClearAlarm(const std::string& actor_id) {
+  return Command(actor_id, [](Actor& actor) { actor.ClearAlarm(); });
+}
+
+absl::StatusOr<Kv> ActorDirectory::KvOf(const std::string& actor_id) {
+  std::optional<Kv> kv;
+  absl::Status found = Command(actor_id, [&kv](Actor& actor) { kv.emplace(actor.kv()); });
+  if (!found.ok()) return found;
+  return *std::move(kv);
+}
+
+std::shared_ptr<ActorEventQueue> ActorDirectory::Watch() {
+  auto queue = std::make_shared<ActorEventQueue>(kWatcherQueueCapacity);
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, entry] : actors_) queue->Push({ActorEvent::Kind::kStarted, entry.actor->info()});
+  watchers_.push_back(queue);
+  return queue;
+}
+
+void ActorDirectory::CloseWatches(const absl::Status& reason) {
+  std::lock_guard lock(mutex_);
+  for (const std::weak_ptr<ActorEventQueue>& watcher : watchers_) {
+    if (std::shared_ptr<ActorEventQueue> queue = watcher.lock()) queue->Close(reason);
+  }
+  watchers_.clear();
+}
+
+void ActorDirectory::Publish(const ActorEvent& event) {
+  std::erase_if(watchers_, [&event](const std::weak_ptr<ActorEventQueue>& watcher) {
+    std::shared_ptr<ActorEventQueue> queue = watcher.lock();
+    if (queue) queue->Push(event);
+    return queue == nullptr;
+  });
+}
+
+absl::Status ActorDirectory::Command(const std::string& actor_id, const std::function<void(Actor&)>& command) {
   std::lock_guard lock(mutex_);
   const auto found = actors_.find(actor_id);
   if (found == actors_.end()) return absl::NotFoundError(absl::StrCat("actor ", actor_id, " is not running here"));
-  (found->second.actor->*command)();
+  command(*found->second.actor);
   return absl::OkStatus();
 }
 

@@ -19,6 +19,9 @@
 #include "agent/link_state.h"
 #include "agent/log_relay.h"
 #include "agent/metrics_registry.h"
+#include "agent/sidecar_grpc_server.h"
+#include "agent/sidecar_json.h"
+#include "agent/sidecar_service.h"
 #include "agent/upstream_http.h"
 #include "agent/upstream_websocket.h"
 #include "tether/runner.h"
@@ -52,6 +55,16 @@ void ServeOperations(AdminServer& admin, MetricsRegistry& registry, const LinkSt
     const nlohmann::ordered_json body = {{"ready", ready}, {"runner_id", runner_id}, {"actors", directory.size()}};
     return AdminResponse{ready ? 200 : 503, "application/json", body.dump() + "\n"};
   });
+}
+
+// Serves the sidecar API on the transports the config asks for; null when gRPC is off.
+absl::StatusOr<std::unique_ptr<SidecarGrpcServer>> ServeSidecar(const AgentConfig& config, AdminServer& admin,
+                                                                 SidecarService& sidecar) {
+  if (config.sidecar_json) ServeSidecarJson(admin, sidecar);
+  if (config.sidecar_address.empty()) return nullptr;
+  absl::StatusOr<std::unique_ptr<SidecarGrpcServer>> server = SidecarGrpcServer::Start(config.sidecar_address, sidecar);
+  if (server.ok()) AgentLog(LogLevel::kInfo, "sidecar API listening", {{"address", (*server)->address()}});
+  return server;
 }
 
 // Everything the runner's actors use; it must outlive the runner.
@@ -109,12 +122,18 @@ int Run(const AgentConfig& config) {
     return cli::kExitFailed;
   }
   ActorDirectory directory;
+  SidecarService sidecar(directory, link, **runner);
   absl::StatusOr<std::unique_ptr<AdminServer>> admin = AdminServer::Start(config.admin_host, config.admin_port);
   if (!admin.ok()) {
     AgentLog(LogLevel::kError, "cannot start the admin server", {{"error", std::string(admin.status().message())}});
     return cli::kExitFailed;
   }
   ServeOperations(**admin, registry, link, **runner, directory);
+  absl::StatusOr<std::unique_ptr<SidecarGrpcServer>> sidecar_server = ServeSidecar(config, **admin, sidecar);
+  if (!sidecar_server.ok()) {
+    AgentLog(LogLevel::kError, "cannot start the sidecar API", {{"error", std::string(sidecar_server.status().message())}});
+    return cli::kExitFailed;
+  }
   AgentLog(LogLevel::kInfo, "admin server listening",
            {{"address", absl::StrCat(config.admin_host, ":", (*admin)->port())}});
 

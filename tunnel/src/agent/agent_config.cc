@@ -1,5 +1,7 @@
 #include "agent/agent_config.h"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <optional>
 #include <utility>
@@ -21,6 +23,11 @@ flags (each overrides its variable):
   --upstream URL          the app, http://host:port[/prefix]            $TETHER_UPSTREAM (required)
   --admin-address H:P     admin HTTP server for /metrics and /ready      $TETHER_ADMIN_ADDRESS
                           (default 127.0.0.1:9464; port 0 picks a free one, logged at start)
+  --sidecar-address ADDR  serve the sidecar API over gRPC on unix:/path or a loopback
+                          host:port (port 0 picks a free one, logged at start); default off
+                                                                         $TETHER_SIDECAR_ADDRESS
+  --sidecar-json          serve the sidecar API as JSON on the admin server too
+                          (POST /sidecar/v1/<Method>)                   $TETHER_SIDECAR_JSON=1
   --log-format text|json  text: logfmt lines; json: one JSON object per line, the SDK's lines
                           too                                            $TETHER_LOG_FORMAT
   --sleep-after SECONDS   put an actor to sleep after this long without HTTP requests or
@@ -70,6 +77,22 @@ across an agent crash. Sockets that are not hibernatable close with 1001 actor.s
 Admin server: GET /metrics (Prometheus text format, tether_* metrics) and GET /ready
 ({"ready":bool,"runner_id":"...","actors":N}; 200 when connected to the engine and not draining,
 else 503).
+
+Sidecar API (proto/tether_sidecar.proto, service tether.sidecar.v1.Sidecar): what the app cannot
+do over plain HTTP. It has no authentication, hence only a Unix socket or loopback port.
+  WatchActors                      a stream of started (with the actor's input), stopped and alarm
+                                   events; a new watcher first gets `started` for each running actor
+  KvGet KvPut KvDelete KvList      the actor's durable KV (bytes keys and values; the engine's
+                                   limits: 128 keys per call, 2046-byte keys, 128 KiB values)
+  SleepActor DestroyActor          ask the engine to sleep or destroy the actor
+  SetAlarm ClearAlarm              at at_unix_ms the actor (woken first if asleep) gets an `alarm`
+                                   event in WatchActors; one alarm per actor
+  GetStatus ListActors Drain       for operators; Drain is SIGTERM's drain
+Actor calls need an actor running on this agent: NOT_FOUND otherwise (UNAVAILABLE once the agent
+drains); INVALID_ARGUMENT for bad requests and KV limits; DEADLINE_EXCEEDED when the engine does
+not answer a KV call in time. The JSON mapping (--sidecar-json): POST /sidecar/v1/<Method>, the
+request message as protobuf JSON (bytes in base64), answered 200 with the response message or
+{"code":"NOT_FOUND","message":"..."} with 400/404/503/504...; WatchActors is gRPC only.
 
 SIGTERM or SIGINT drains: the engine moves the actors away, in-flight requests finish, and the
 agent exits 0. Exit status 1: a fatal runner error (rejected token, unknown namespace, ...) or an
@@ -170,11 +193,27 @@ absl::StatusOr<UpstreamUrl> ParseUpstreamUrl(std::string_view url) {
   return parsed;
 }
 
+absl::Status CheckSidecarAddress(std::string_view address, std::string_view what) {
+  if (address.starts_with("unix:")) {
+    if (address.size() > 5) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(ToAbsl(what), ": unix: needs a socket path"));
+  }
+  std::string host;
+  std::uint16_t port = 0;
+  if (absl::Status split = SplitHostPort(address, what, host, port); !split.ok()) return split;
+  in_addr ipv4{};
+  const bool loopback_ipv4 = ::inet_pton(AF_INET, host.c_str(), &ipv4) == 1 && (ntohl(ipv4.s_addr) >> 24) == 127;
+  if (loopback_ipv4 || host == "localhost" || host == "::1") return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(ToAbsl(what), ": the sidecar API has no authentication, so it ",
+                                                 "listens only on unix:/path or a loopback address, not '",
+                                                 ToAbsl(address), "'"));
+}
+
 std::vector<cli::FlagSpec> AgentFlags() {
   return {{"--upstream", true},        {"--admin-address", true},   {"--log-format", true},
           {"--sleep-after", true},     {"--request-timeout", true}, {"--connect-timeout", true},
           {"--upstream-wait", true},   {"--endpoint", true},        {"--namespace", true},
-          {"--pool", true}};
+          {"--pool", true},            {"--sidecar-address", true}, {"--sidecar-json", false}};
 }
 
 std::string AgentHelp() { return kHelp; }
@@ -205,6 +244,14 @@ absl::StatusOr<AgentConfig> ResolveAgentConfig(const cli::CommandLine& command_l
       return status;
     }
   }
+  if (auto sidecar = FirstOf(command_line.Value("--sidecar-address"), env("TETHER_SIDECAR_ADDRESS"))) {
+    if (absl::Status status = CheckSidecarAddress(*sidecar, "--sidecar-address/TETHER_SIDECAR_ADDRESS"); !status.ok()) {
+      return status;
+    }
+    config.sidecar_address = *sidecar;
+  }
+  const std::optional<std::string> sidecar_json = env("TETHER_SIDECAR_JSON");
+  config.sidecar_json = command_line.Has("--sidecar-json") || sidecar_json == "1" || sidecar_json == "true";
   if (auto format = FirstOf(command_line.Value("--log-format"), env("TETHER_LOG_FORMAT"))) {
     if (*format == "json") {
       config.log_format = LogFormat::kJson;

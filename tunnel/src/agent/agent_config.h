@@ -42,6 +42,10 @@ struct AgentConfig {
   std::string admin_host = "127.0.0.1";
   std::uint16_t admin_port = 9464;
   LogFormat log_format = LogFormat::kText;
+  // Where the sidecar API listens over gRPC: "unix:/path" or a loopback "host:port"; empty: off.
+  std::string sidecar_address;
+  // Whether the admin server also answers the sidecar API as JSON (/sidecar/v1/<Method>).
+  bool sidecar_json = false;
   // An actor with no HTTP request or WebSocket message for this long is put to sleep, unless it
   // has a WebSocket that cannot hibernate open. Zero: actors sleep only when the engine says so.
   std::chrono::seconds sleep_after{0};
@@ -51,6 +55,11 @@ struct AgentConfig {
   // How long the start-up check retries an upstream that refuses connections.
   std::chrono::seconds upstream_wait{10};
 };
+
+// OK for "unix:/path" and for host:port with a loopback host (127.0.0.0/8, localhost, [::1]): the
+// sidecar API has no authentication, so it must not be reachable from the network. Else
+// InvalidArgument naming `what`.
+absl::Status CheckSidecarAddress(std::string_view address, std::string_view what);
 
 // The flags `tether agent` accepts.
 std::vector<cli::FlagSpec> AgentFlags();

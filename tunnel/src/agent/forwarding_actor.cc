@@ -122,6 +122,9 @@ class ForwardingActor final : public ActorInstance {
     return absl::OkStatus();
   }
 
+  // The app set the alarm through the sidecar and hears of it there (WatchActors).
+  void OnAlarm(Actor& actor) override { services_.directory.NotifyAlarm(actor); }
+
   void OnStop(Actor& actor) override {
     services_.directory.Remove(actor);
     mailbox_->Shut();

@@ -1,0 +1,102 @@
+#include "agent/sidecar_json.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+
+namespace tether::agent {
+namespace {
+
+// Registers `method` of `service` under /sidecar/v1/`name`.
+template <class Request, class Response>
+void Route(AdminServer& admin, const char* name, SidecarService& service,
+           absl::StatusOr<Response> (SidecarService::*method)(const Request&)) {
+  std::function<absl::StatusOr<Response>(const Request&)> call = [&service, method](const Request& request) {
+    return (service.*method)(request);
+  };
+  admin.Handle(absl::StrCat(kSidecarJsonPrefix, name),
+               [call = std::move(call)](const AdminRequest& request) { return CallJson(request, call); });
+}
+
+}  // namespace
+
+void ServeSidecarJson(AdminServer& admin, SidecarService& service) {
+  Route(admin, "KvGet", service, &SidecarService::KvGet);
+  Route(admin, "KvPut", service, &SidecarService::KvPut);
+  Route(admin, "KvDelete", service, &SidecarService::KvDelete);
+  Route(admin, "KvList", service, &SidecarService::KvList);
+  Route(admin, "SleepActor", service, &SidecarService::SleepActor);
+  Route(admin, "DestroyActor", service, &SidecarService::DestroyActor);
+  Route(admin, "SetAlarm", service, &SidecarService::SetAlarm);
+  Route(admin, "ClearAlarm", service, &SidecarService::ClearAlarm);
+  Route(admin, "GetStatus", service, &SidecarService::GetStatus);
+  Route(admin, "ListActors", service, &SidecarService::ListActors);
+  Route(admin, "Drain", service, &SidecarService::Drain);
+}
+
+int HttpStatusOf(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+      return 409;
+    case absl::StatusCode::kFailedPrecondition:
+      return 412;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kCancelled:
+      return 499;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+AdminResponse JsonError(const absl::Status& error) {
+  const nlohmann::ordered_json body = {{"code", absl::StatusCodeToString(error.code())},
+                                       {"message", std::string(error.message())}};
+  return {HttpStatusOf(error.code()), "application/json", body.dump() + "\n"};
+}
+
+namespace internal {
+
+absl::Status ParseJsonMessage(const std::string& json, google::protobuf::Message& message) {
+  // An empty body is the empty message, so that `curl -X POST` works for calls without fields.
+  if (json.empty()) return absl::OkStatus();
+  const google::protobuf::util::Status parsed = google::protobuf::util::JsonStringToMessage(json, &message);
+  if (parsed.ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("the body is not a ", message.GetDescriptor()->name(), " in JSON: ", parsed.message().ToString()));
+}
+
+AdminResponse PrintJsonMessage(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  if (const google::protobuf::util::Status printed = google::protobuf::util::MessageToJsonString(message, &json, options);
+      !printed.ok()) {
+    return JsonError(absl::InternalError(absl::StrCat("cannot print the answer: ", printed.message().ToString())));
+  }
+  return {200, "application/json", json + "\n"};
+}
+
+}  // namespace internal
+}  // namespace tether::agent
