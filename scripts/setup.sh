@@ -11,6 +11,7 @@ packages=(
   libabsl-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libboost-dev libmsgpack-cxx-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3                                        # the Python example app (tests run it)
 )
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 

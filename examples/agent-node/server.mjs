@@ -1,11 +1,15 @@
 // An ordinary Node web app (plain `http` + `ws`) that runs as Rivet actors behind `tether agent`.
 // It knows nothing of Rivet beyond the headers the agent adds: each actor is told apart by
 // x-rivet-actor-id, and WebSockets on /chat opt into hibernation with `x-tether-hibernate: 1`.
+// State that must outlive the process or the actor's sleep goes to the actor's KV through the
+// agent's sidecar API, as JSON over HTTP (`tether agent --sidecar-json`) with the built-in fetch.
 //
-//   PORT=3000 node examples/agent-node/server.mjs
+//   PORT=3000 TETHER_SIDECAR_URL=http://127.0.0.1:9464 node examples/agent-node/server.mjs
 //
 // Routes:
 //   GET  /              who am I: the actor's id, name, key, generation, and a per-actor visit count
+//                       kept in memory (lost when the app restarts)
+//   POST /count         adds 1 to the actor's counter, kept in the actor's KV, and answers it
 //   POST /echo          the request body back
 //   GET  /headers       the request headers the app received, as JSON
 //   GET  /slow?ms=N     answers after N milliseconds
@@ -18,6 +22,28 @@ import http from 'node:http';
 import { WebSocketServer } from 'ws';
 
 const visits = new Map();  // actor id -> count; in memory, as an app would keep a cache
+const sidecarUrl = (process.env.TETHER_SIDECAR_URL ?? 'http://127.0.0.1:9464').replace(/\/$/, '');
+const counterKey = Buffer.from('count').toString('base64');  // bytes travel as base64
+
+// Calls a sidecar method and answers its response message; an error answer throws its code.
+async function sidecar(method, request) {
+  const response = await fetch(`${sidecarUrl}/sidecar/v1/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${body.code}: ${body.message}`);
+  return body;
+}
+
+// The agent sends an actor one request at a time, so read-then-write cannot race.
+async function count(actorId) {
+  const { entries } = await sidecar('KvGet', { actor_id: actorId, keys: [counterKey] });
+  const value = (entries.length ? Number(Buffer.from(entries[0].value, 'base64')) : 0) + 1;
+  await sidecar('KvPut', { actor_id: actorId, entries: [{ key: counterKey, value: Buffer.from(String(value)).toString('base64') }] });
+  return value;
+}
 const closes = [];         // {path, code, reason, socket}, newest last
 
 function actorOf(req) {
@@ -45,6 +71,11 @@ const server = http.createServer((req, res) => {
       const count = (visits.get(actor.id) ?? 0) + 1;
       visits.set(actor.id, count);
       return json(res, 200, { actor, visits: count });
+    }
+    if (req.method === 'POST' && url.pathname === '/count') {
+      return count(actorOf(req).id).then(
+        (value) => json(res, 200, { count: value }),
+        (error) => json(res, 502, { error: String(error.message) }));
     }
     if (req.method === 'POST' && url.pathname === '/echo') {
       res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });

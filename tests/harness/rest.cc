@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace tether::testing {
@@ -114,6 +115,10 @@ absl::StatusOr<std::string> ReadActorKv(const LocalEngine& engine, std::string_v
       HttpGetJson(absl::StrCat(engine.endpoint(), "/actors/", ToAbsl(actor_id), "/kv/keys/", encoded,
                                "?namespace=", ToAbsl(namespace_name)),
                   AdminHeaders(engine));
+  // The engine answers a missing key with 400 kv_key_not_found.
+  if (!value.ok() && absl::StrContains(value.status().message(), "\"kv_key_not_found\"")) {
+    return absl::NotFoundError(value.status().message());
+  }
   if (!value.ok()) return value.status();
   std::string bytes;
   if (!absl::Base64Unescape(value->at("value").get<std::string>(), &bytes)) {

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -23,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
+#include "agent_test_support.h"
 #include "harness/child_process.h"
 #include "harness/engine_environment.h"
 #include "harness/http_client.h"
@@ -44,69 +44,16 @@ std::string Header(const HttpResponse& response, const std::string& name) {
   return "<none>";
 }
 
-// The first capture of `pattern` in the process's log once it appears, or empty.
-std::string WaitForLog(const ChildProcess& process, const std::string& pattern, std::chrono::milliseconds timeout) {
-  const std::regex regex(pattern);
-  std::smatch match;
-  std::string log;
-  Eventually([&] { return std::regex_search(log = process.Log(), match, regex); }, timeout);
-  return match.size() > 1 ? match[1].str() : "";
-}
-
 LocalEngine& engine() { return EngineEnvironment::engine(); }
 
-// The example app, on `port` (0: a free one, read from its log).
-struct App {
-  std::unique_ptr<ChildProcess> process;
-  int port = 0;
-
-  static App Start(const std::string& label, int port = 0) {
-    App app;
-    const std::string log = ::testing::TempDir() + "agent-node-" + label + ".log";
-    auto child = ChildProcess::Spawn({NODE_EXECUTABLE, AGENT_NODE_APP}, {{"PORT", std::to_string(port)}}, log);
-    EXPECT_TRUE(child.ok()) << child.status();
-    if (!child.ok()) return app;
-    app.process = *std::move(child);
-    const std::string found = WaitForLog(*app.process, R"(listening on http://127\.0\.0\.1:(\d+))", 10s);
-    EXPECT_FALSE(found.empty()) << app.process->Log();
-    app.port = found.empty() ? 0 : std::stoi(found);
-    return app;
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
-};
-
-// A `tether agent` process and its admin port.
-struct Agent {
-  std::unique_ptr<ChildProcess> process;
-  int admin_port = 0;
-
-  std::string Admin(const std::string& path) const {
-    auto response = HttpRequest("GET", "http://127.0.0.1:" + std::to_string(admin_port) + path);
-    return response.ok() ? std::to_string(response->status) + " " + response->body : "<unreachable>";
-  }
-};
+// The Node example app, on `port` (0: a free one).
+App NodeApp(const std::string& label, int port = 0) {
+  return App::Start("agent-node-" + label, {NODE_EXECUTABLE, AGENT_NODE_APP}, {}, port);
+}
 
 Agent StartAgent(const std::string& label, const std::string& namespace_name, const std::string& upstream,
                  std::vector<std::string> extra_args = {}) {
-  Agent agent;
-  const std::string log = ::testing::TempDir() + "agent-" + namespace_name + "-" + label + ".log";
-  std::vector<std::string> argv = {TETHER_CLI, "agent", "--upstream", upstream, "--admin-address", "127.0.0.1:0",
-                                   "--upstream-wait", "0"};
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  auto child = ChildProcess::Spawn(argv, {{"RIVET_ENDPOINT", engine().endpoint()},
-                                          {"RIVET_NAMESPACE", namespace_name},
-                                          {"RIVET_POOL", "pool"},
-                                          {"RIVET_LOG_LEVEL", "info"}},
-                                   log);
-  EXPECT_TRUE(child.ok()) << child.status();
-  if (!child.ok()) return agent;
-  agent.process = *std::move(child);
-  const std::string port = WaitForLog(*agent.process, R"(admin server listening"(?: address=|,"address":")127\.0\.0\.1:(\d+))", 10s);
-  EXPECT_FALSE(port.empty()) << agent.process->Log();
-  agent.admin_port = port.empty() ? 0 : std::stoi(port);
-  EXPECT_TRUE(Eventually([&] { return agent.process->Log().find("connected to the engine") != std::string::npos; }, 30s))
-      << agent.process->Log();
-  return agent;
+  return StartAgentProcess(TETHER_CLI, label, namespace_name, upstream, extra_args);
 }
 
 class AgentTest : public ::testing::Test {
@@ -117,7 +64,7 @@ class AgentTest : public ::testing::Test {
         CreateNamespace(engine(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
     ASSERT_TRUE(created.ok()) << created.status();
     namespace_name_ = *created;
-    app_ = App::Start(namespace_name_);
+    app_ = NodeApp(namespace_name_);
     ASSERT_NE(app_.port, 0);
   }
 
@@ -200,7 +147,7 @@ TEST_F(AgentTest, UpstreamDownAnswers502UntilItIsBack) {
   EXPECT_EQ(down->status, 502) << down->body;
   EXPECT_EQ(Header(*down, "x-rivet-error"), "tether.upstream_unavailable");
 
-  app_ = App::Start(namespace_name_ + "-again", app_.port);
+  app_ = NodeApp(namespace_name_ + "-again", app_.port);
   auto back = Gateway("GET", "/");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->status, 200) << back->body;
@@ -370,7 +317,7 @@ TEST(AgentStartup, RejectedTokenExitsOne) {
   options.admin_token = "the-right-token";
   auto secured = LocalEngine::Start(options);
   ASSERT_TRUE(secured.ok()) << secured.status();
-  App app = App::Start("token");
+  App app = NodeApp("token");
   ASSERT_NE(app.port, 0);
   auto [code, log] = RunAgentToExit("token", {"--upstream", app.url(), "--admin-address", "127.0.0.1:0"},
                                     {{"RIVET_ENDPOINT", (*secured)->endpoint()}, {"RIVET_TOKEN", "a-wrong-token"}});
