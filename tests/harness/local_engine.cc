@@ -574,4 +574,9 @@ std::string LocalEngine::LogTailOfCurrentRun() const {
   return Tail(LogOfCurrentRun(), kLogTailBytes);
 }
 
+int UnusedLoopbackPort() {
+  absl::StatusOr<std::array<int, 3>> ports = PickFreePorts();
+  return ports.ok() ? (*ports)[0] : 0;
+}
+
 }  // namespace tether::testing

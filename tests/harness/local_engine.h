@@ -140,6 +140,10 @@ class LocalEngine {
   std::uintmax_t log_offset_ = 0;  // size of engine.log when the current run started
 };
 
+// A port on 127.0.0.1 that was free a moment ago (0 if none could be had): for a server whose
+// address another process must know before it starts, or for an address nothing listens on.
+int UnusedLoopbackPort();
+
 }  // namespace tether::testing
 
 #endif  // TETHER_TESTS_HARNESS_LOCAL_ENGINE_H_

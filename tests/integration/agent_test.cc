@@ -59,9 +59,7 @@ Agent StartAgent(const std::string& label, const std::string& namespace_name, co
 class AgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // One namespace per test, named after it, so that its agents only see its actor.
-    absl::StatusOr<std::string> created =
-        CreateNamespace(engine(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    absl::StatusOr<std::string> created = CreateNamespaceForThisTest();
     ASSERT_TRUE(created.ok()) << created.status();
     namespace_name_ = *created;
     app_ = NodeApp(namespace_name_);

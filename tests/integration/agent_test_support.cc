@@ -1,10 +1,5 @@
 #include "agent_test_support.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <regex>
 #include <utility>
 
@@ -12,6 +7,7 @@
 
 #include "harness/engine_environment.h"
 #include "harness/http_client.h"
+#include "harness/rest.h"
 
 namespace tether::testing {
 
@@ -25,16 +21,8 @@ std::string WaitForLog(const ChildProcess& process, const std::string& pattern, 
   return match.size() > 1 ? match[1].str() : "";
 }
 
-int FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof address;
-  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), size) == 0 &&
-                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0;
-  ::close(fd);
-  return bound ? ntohs(address.sin_port) : 0;
+absl::StatusOr<std::string> CreateNamespaceForThisTest() {
+  return CreateNamespace(EngineEnvironment::engine(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
 }
 
 App App::Start(const std::string& log_name, const std::vector<std::string>& argv,

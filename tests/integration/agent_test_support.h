@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "harness/child_process.h"
 
 namespace tether::testing {
@@ -16,9 +17,9 @@ namespace tether::testing {
 // The first capture of `pattern` in the process's log once it appears, or empty.
 std::string WaitForLog(const ChildProcess& process, const std::string& pattern, std::chrono::milliseconds timeout);
 
-// A port on 127.0.0.1 that was free a moment ago: for a process whose address another process
-// must know before it starts.
-int FreeLoopbackPort();
+// A namespace of the shared engine for the running test, named after it, so that its agents see
+// only its actors.
+absl::StatusOr<std::string> CreateNamespaceForThisTest();
 
 // An upstream app: a process that prints "listening on http://127.0.0.1:PORT" once it serves.
 struct App {
@@ -44,7 +45,7 @@ struct Agent {
 // Starts `tether_cli agent` for the pool "pool" of `namespace_name` on the shared engine, its
 // admin server on a free port unless `extra_args` sets one, and waits until it is connected.
 Agent StartAgentProcess(const std::string& tether_cli, const std::string& label, const std::string& namespace_name,
-                 const std::string& upstream, const std::vector<std::string>& extra_args = {});
+                        const std::string& upstream, const std::vector<std::string>& extra_args = {});
 
 }  // namespace tether::testing
 

@@ -1,8 +1,6 @@
 // The deploy commands of the `tether` binary (namespace, runner-config, actor) against the real
 // engine: each test runs the binary as a child process and checks what it printed, its exit
 // status, and what the engine's REST API shows afterwards.
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -224,20 +222,8 @@ TEST(DeployCli, WrongTokenFailsWithoutPrintingIt) {
   EXPECT_THAT(right.output, Not(HasSubstr(options.admin_token)));
 }
 
-int UnusedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 TEST(DeployCli, UnreachableEndpointIsNamed) {
-  const std::string endpoint = "http://127.0.0.1:" + std::to_string(UnusedPort());
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(UnusedLoopbackPort());
   const CliRun run = RunTether({"actor", "list", "--endpoint", endpoint});
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_THAT(run.output, HasSubstr("cannot reach the engine at " + endpoint));

@@ -40,6 +40,14 @@ std::vector<std::string> Keys(const google::protobuf::RepeatedPtrField<sidecar::
   return keys;
 }
 
+// A request about one actor.
+template <class Request>
+Request About(const std::string& actor_id) {
+  Request request;
+  request.set_actor_id(actor_id);
+  return request;
+}
+
 // A call's deadline: generous, since the engine answers KV in milliseconds.
 std::unique_ptr<grpc::ClientContext> Deadline() {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -102,8 +110,7 @@ class Watcher {
 class SidecarTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::string> created =
-        CreateNamespace(engine(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    absl::StatusOr<std::string> created = CreateNamespaceForThisTest();
     ASSERT_TRUE(created.ok()) << created.status();
     namespace_name_ = *created;
     socket_path_ = ::testing::TempDir() + namespace_name_ + ".sock";
@@ -164,8 +171,7 @@ TEST_F(SidecarTest, KvCallsUseTheActorsKvInTheEngine) {
   const std::string id = CreateRunningActor("kv");
   ASSERT_FALSE(id.empty());
 
-  sidecar::KvPutRequest put;
-  put.set_actor_id(id);
+  auto put = About<sidecar::KvPutRequest>(id);
   for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
            {"greeting", "hello"}, {"k/1", "one"}, {"k/2", std::string("\0\xff", 2)}, {"z", "last"}}) {
     sidecar::KvPutRequest::Entry* entry = put.add_entries();
@@ -178,8 +184,7 @@ TEST_F(SidecarTest, KvCallsUseTheActorsKvInTheEngine) {
   EXPECT_EQ(ReadActorKv(engine(), namespace_name_, id, "greeting").value_or("<missing>"), "hello")
       << "the engine's REST API sees what the sidecar wrote";
 
-  sidecar::KvGetRequest get;
-  get.set_actor_id(id);
+  auto get = About<sidecar::KvGetRequest>(id);
   get.add_keys("k/2");
   get.add_keys("missing");
   sidecar::KvGetResponse got;
@@ -189,8 +194,7 @@ TEST_F(SidecarTest, KvCallsUseTheActorsKvInTheEngine) {
   EXPECT_EQ(got.entries(0).value(), std::string("\0\xff", 2));
   EXPECT_GT(got.entries(0).update_ts_ms(), 0);
 
-  sidecar::KvListRequest list;
-  list.set_actor_id(id);
+  auto list = About<sidecar::KvListRequest>(id);
   list.set_prefix("k/");
   sidecar::KvListResponse listed;
   ASSERT_TRUE(stub_->KvList(Deadline().get(), list, &listed).ok());
@@ -206,8 +210,7 @@ TEST_F(SidecarTest, KvCallsUseTheActorsKvInTheEngine) {
   ASSERT_TRUE(stub_->KvList(Deadline().get(), list, &listed).ok());
   EXPECT_THAT(Keys(listed.entries()), ElementsAre("z", "k/2")) << "every key, reversed, limited";
 
-  sidecar::KvDeleteRequest remove;
-  remove.set_actor_id(id);
+  auto remove = About<sidecar::KvDeleteRequest>(id);
   remove.add_keys("greeting");
   sidecar::KvDeleteResponse removed;
   ASSERT_TRUE(stub_->KvDelete(Deadline().get(), remove, &removed).ok());
@@ -243,25 +246,20 @@ TEST_F(SidecarTest, WatchSeesStartsWithInputStopsAndAlarmsOfSidecarCommands) {
       << watcher.Events();
 
   // An alarm set through the sidecar wakes the slept actor and is announced.
-  sidecar::SetAlarmRequest alarm;
-  alarm.set_actor_id(second);
+  auto alarm = About<sidecar::SetAlarmRequest>(second);
   alarm.set_at_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                            (std::chrono::system_clock::now() + 4s).time_since_epoch())
                            .count());
   sidecar::SetAlarmResponse alarm_set;
   ASSERT_TRUE(stub_->SetAlarm(Deadline().get(), alarm, &alarm_set).ok());
-  sidecar::SleepActorRequest sleep;
-  sleep.set_actor_id(second);
   sidecar::SleepActorResponse slept;
-  ASSERT_TRUE(stub_->SleepActor(Deadline().get(), sleep, &slept).ok());
+  ASSERT_TRUE(stub_->SleepActor(Deadline().get(), About<sidecar::SleepActorRequest>(second), &slept).ok());
   EXPECT_TRUE(EngineSays(second, "sleep_ts"));
   EXPECT_TRUE(watcher.Saw("stopped { actor_id: \"" + second + "\"")) << watcher.Events();
   EXPECT_TRUE(watcher.Saw("alarm { actor_id: \"" + second + "\"")) << watcher.Events();
 
-  sidecar::DestroyActorRequest destroy;
-  destroy.set_actor_id(first);
   sidecar::DestroyActorResponse destroyed;
-  ASSERT_TRUE(stub_->DestroyActor(Deadline().get(), destroy, &destroyed).ok());
+  ASSERT_TRUE(stub_->DestroyActor(Deadline().get(), About<sidecar::DestroyActorRequest>(first), &destroyed).ok());
   EXPECT_TRUE(EngineSays(first, "destroy_ts"));
   EXPECT_TRUE(watcher.Saw("stopped { actor_id: \"" + first + "\"")) << watcher.Events();
 }
@@ -294,7 +292,7 @@ TEST_F(SidecarTest, StatusListAndDrainForOperators) {
 }
 
 TEST_F(SidecarTest, PythonAppKeepsItsCounterInTheActorsKvAcrossASleep) {
-  const int admin_port = FreeLoopbackPort();
+  const int admin_port = UnusedLoopbackPort();
   ASSERT_NE(admin_port, 0);
   App python = App::Start("sidecar-python-" + namespace_name_, {PYTHON_EXECUTABLE, AGENT_PYTHON_APP},
                           {{"TETHER_SIDECAR_URL", "http://127.0.0.1:" + std::to_string(admin_port)}});
@@ -315,7 +313,7 @@ TEST_F(SidecarTest, PythonAppKeepsItsCounterInTheActorsKvAcrossASleep) {
 }
 
 TEST_F(SidecarTest, NodeAppKeepsItsCounterInTheActorsKv) {
-  const int admin_port = FreeLoopbackPort();
+  const int admin_port = UnusedLoopbackPort();
   ASSERT_NE(admin_port, 0);
   StartAgentFor(NodeApp(namespace_name_, {{"TETHER_SIDECAR_URL", "http://127.0.0.1:" + std::to_string(admin_port)}}),
                 {"--sidecar-json", "--admin-address", "127.0.0.1:" + std::to_string(admin_port)});

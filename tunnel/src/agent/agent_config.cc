@@ -92,7 +92,8 @@ Actor calls need an actor running on this agent: NOT_FOUND otherwise (UNAVAILABL
 drains); INVALID_ARGUMENT for bad requests and KV limits; DEADLINE_EXCEEDED when the engine does
 not answer a KV call in time. The JSON mapping (--sidecar-json): POST /sidecar/v1/<Method>, the
 request message as protobuf JSON (bytes in base64), answered 200 with the response message or
-{"code":"NOT_FOUND","message":"..."} with 400/404/503/504...; WatchActors is gRPC only.
+{"code":"NOT_FOUND","message":"..."} with 400/404/503/504...; bodies up to 1 MiB (about 750 KiB
+of keys and values in a KvPut: base64 adds a third); WatchActors is gRPC only.
 
 SIGTERM or SIGINT drains: the engine moves the actors away, in-flight requests finish, and the
 agent exits 0. Exit status 1: a fatal runner error (rejected token, unknown namespace, ...) or an
