@@ -27,7 +27,7 @@ flags (each overrides its variable):
                           host:port (port 0 picks a free one, logged at start); default off
                                                                          $TETHER_SIDECAR_ADDRESS
   --sidecar-json          serve the sidecar API as JSON on the admin server too
-                          (POST /sidecar/v1/<Method>)                   $TETHER_SIDECAR_JSON=1
+                          (POST /sidecar/v1/<Method>)                    $TETHER_SIDECAR_JSON=1
   --log-format text|json  text: logfmt lines; json: one JSON object per line, the SDK's lines
                           too                                            $TETHER_LOG_FORMAT
   --sleep-after SECONDS   put an actor to sleep after this long without HTTP requests or
