@@ -35,7 +35,9 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-constexpr char kEngineConfig[] = R"({"pegboard": {"runner_lost_threshold": 5000}})";
+// A short runner-lost threshold, and serverless runners drained 4 s before their lifespan ends.
+constexpr char kEngineConfig[] =
+    R"({"pegboard": {"runner_lost_threshold": 5000, "serverless_drain_grace_period": 4000}})";
 
 std::string Header(const HttpResponse& response, const std::string& name) {
   for (const auto& [key, value] : response.headers) {
@@ -322,6 +324,49 @@ TEST(AgentStartup, RejectedTokenExitsOne) {
   EXPECT_EQ(code, 1);
   EXPECT_THAT(log, HasSubstr("agent stopped: the runner failed"));
   EXPECT_THAT(log, ::testing::Not(HasSubstr("a-wrong-token"))) << "the token is never logged";
+}
+
+TEST_F(AgentTest, ServerlessEngineStartsAgentRunnersAndMovesActorsAndSocketsAtTheEndOfEachLifespan) {
+  const std::string log = ::testing::TempDir() + "agent-" + namespace_name_ + "-serverless.log";
+  auto agent = ChildProcess::Spawn({TETHER_CLI, "agent", "--upstream", app_.url(), "--admin-address", "127.0.0.1:0",
+                                    "--serverless", "127.0.0.1:0", "--serverless-base-path", "/api/rivet"},
+                                   {{"RIVET_ENDPOINT", engine().endpoint()}, {"RIVET_LOG_LEVEL", "info"}}, log);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  const std::string url = WaitForLog(**agent, R"(serverless endpoint listening"? url=(http://[0-9.:]+/api/rivet))", 10s);
+  ASSERT_FALSE(url.empty()) << (*agent)->Log();
+  const nlohmann::json serverless = {{"url", url},          {"headers", nlohmann::json::object()},
+                                     {"request_lifespan", 12}, {"slots_per_runner", 10},
+                                     {"min_runners", 0},    {"max_runners", 1},
+                                     {"runners_margin", 0}, {"drain_grace_period", 2}};
+  ASSERT_TRUE(HttpJson("PUT", engine().endpoint() + "/runner-configs/sl?namespace=" + namespace_name_,
+                       {{"datacenters", {{"default", {{"serverless", serverless}}}}}})
+                  .ok());
+  ActorSpec spec;
+  spec.name = "app";
+  spec.runner_name = "sl";
+  spec.key = "k1";
+  spec.crash_policy = "restart";
+  auto id = CreateActor(engine(), namespace_name_, spec);
+  ASSERT_TRUE(id.ok()) << id.status();
+
+  const auto generation = [&]() -> std::string {
+    auto response = HttpGetJson(engine().endpoint() + "/gateway/" + *id + "/", {}, 60s);
+    return response.ok() ? (*response)["actor"].value("generation", "") : "<" + std::string(response.status().message()) + ">";
+  };
+  const std::string first = generation();
+  ASSERT_EQ(first, "0") << (*agent)->Log();
+  auto ws = RawWebSocket::Connect(engine().guard_port(), "/gateway/" + *id + "/chat", {"rivet"}, 30s);
+  ASSERT_TRUE(ws.ok()) << ws.status();
+  const std::string before = Ask(**ws, "whoami", 60s);
+  ASSERT_THAT(before, HasSubstr("resumed=0 socket="));
+
+  // At the end of the first start's lifespan its runner drains and the actor moves to the next.
+  std::string now;
+  EXPECT_TRUE(Eventually([&] { return (now = generation()) != first; }, 60s)) << now << "\n" << (*agent)->Log();
+  EXPECT_EQ(Ask(**ws, "whoami", 60s), "resumed=1 " + before.substr(before.find("socket=")))
+      << "the client's socket moved with the actor";
+  (*agent)->Signal(SIGTERM);
+  EXPECT_EQ((*agent)->WaitFor(30s), 0) << (*agent)->Log();
 }
 
 }  // namespace

@@ -49,18 +49,6 @@ class FakeActor : public Actor {
   Kv kv_{nullptr};  // never called here
 };
 
-class FakeRunner : public Runner {
- public:
-  void RegisterActor(std::string, ActorFactory) override {}
-  void SetDefaultActor(ActorFactory) override {}
-  absl::Status Start() override { return absl::OkStatus(); }
-  void Stop() override { ++stops; }
-  absl::Status Wait() override { return absl::OkStatus(); }
-  std::optional<absl::Status> WaitFor(std::chrono::milliseconds) override { return absl::OkStatus(); }
-  std::string runner_id() const override { return "runner-1"; }
-
-  int stops = 0;
-};
 
 ActorInfo Info(std::string id, std::uint32_t generation = 0, std::optional<std::string> input = std::nullopt) {
   ActorInfo info;
@@ -140,9 +128,9 @@ class SidecarServiceTest : public ::testing::Test {
   MetricsRegistry registry_;
   AgentMetrics metrics_{registry_};
   LinkState link_{metrics_};
-  FakeRunner runner_;
+  int drains_ = 0;
   ActorDirectory directory_;
-  SidecarService service_{directory_, link_, runner_};
+  SidecarService service_{directory_, link_, {[] { return std::string("runner-1"); }, [this] { ++drains_; }}};
   FakeActor actor_{Info("a1", 2, std::string("\x00\xff", 2))};
 };
 
@@ -201,7 +189,7 @@ TEST_F(SidecarServiceTest, StatusListAndDrain) {
 
   EXPECT_EQ(Json(&SidecarService::Drain, "{}").status, 200);
   EXPECT_EQ(Json(&SidecarService::Drain, "{}").status, 200);
-  EXPECT_EQ(runner_.stops, 1) << "a second drain changes nothing";
+  EXPECT_EQ(drains_, 1) << "a second drain changes nothing";
   EXPECT_THAT(Json(&SidecarService::GetStatus, "").body, HasSubstr(R"("draining":true)"));
   const AdminResponse gone = Json(&SidecarService::SleepActor, R"({"actor_id": "moved"})");
   EXPECT_EQ(gone.status, 503) << "while draining, a missing actor is moving elsewhere";

@@ -1,6 +1,10 @@
 #include "agent/agent_command.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -25,6 +29,7 @@
 #include "agent/upstream_http.h"
 #include "agent/upstream_websocket.h"
 #include "tether/runner.h"
+#include "tether/serverless.h"
 
 namespace tether::agent {
 namespace {
@@ -44,27 +49,23 @@ absl::Status WaitForUpstream(const AgentConfig& config) {
 }
 
 // The operational endpoints every agent serves.
-void ServeOperations(AdminServer& admin, MetricsRegistry& registry, const LinkState& link, const Runner& runner,
+// How /ready decides: whether the agent takes work, and the runner id to show (may be empty).
+struct Readiness {
+  bool ready = false;
+  std::string runner_id;
+};
+
+// The operational endpoints every agent serves.
+void ServeOperations(AdminServer& admin, MetricsRegistry& registry, std::function<Readiness()> readiness,
                      const ActorDirectory& directory) {
   admin.Handle("/metrics", [&registry](const AdminRequest&) {
     return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", registry.Render()};
   });
-  admin.Handle("/ready", [&link, &runner, &directory](const AdminRequest&) {
-    const std::string runner_id = runner.runner_id();
-    const bool ready = link.connected() && !link.draining() && !runner_id.empty();
-    const nlohmann::ordered_json body = {{"ready", ready}, {"runner_id", runner_id}, {"actors", directory.size()}};
-    return AdminResponse{ready ? 200 : 503, "application/json", body.dump() + "\n"};
+  admin.Handle("/ready", [readiness = std::move(readiness), &directory](const AdminRequest&) {
+    const Readiness now = readiness();
+    const nlohmann::ordered_json body = {{"ready", now.ready}, {"runner_id", now.runner_id}, {"actors", directory.size()}};
+    return AdminResponse{now.ready ? 200 : 503, "application/json", body.dump() + "\n"};
   });
-}
-
-// Serves the sidecar API on the transports the config asks for; null when gRPC is off.
-absl::StatusOr<std::unique_ptr<SidecarGrpcServer>> ServeSidecar(const AgentConfig& config, AdminServer& admin,
-                                                                 SidecarService& sidecar) {
-  if (config.sidecar_json) ServeSidecarJson(admin, sidecar);
-  if (config.sidecar_address.empty()) return nullptr;
-  absl::StatusOr<std::unique_ptr<SidecarGrpcServer>> server = SidecarGrpcServer::Start(config.sidecar_address, sidecar);
-  if (server.ok()) AgentLog(LogLevel::kInfo, "sidecar API listening", {{"address", (*server)->address()}});
-  return server;
 }
 
 // Everything the runner's actors use; it must outlive the runner.
@@ -92,68 +93,142 @@ absl::Status Supervise(Runner& runner, ActorDirectory& directory, std::chrono::s
   }
 }
 
-int Run(const AgentConfig& config) {
-  absl::StatusOr<std::unique_ptr<Runner>> runner = Runner::Create(config.runner);
-  if (!runner.ok()) {
-    AgentLog(LogLevel::kError, "cannot create the runner", {{"error", std::string(runner.status().message())}});
-    return cli::kExitFailed;
-  }
-  // Before any thread starts, so that the signals reach only the drain thread.
-  StopOnTerminationSignals(**runner);
-
+// What both modes share: the log relay, the upstream clients, the actor directory and the admin
+// server; built before any runner starts.
+struct AgentServices {
   MetricsRegistry registry;
-  AgentMetrics metrics(registry);
-  LinkState link(metrics);
-  absl::StatusOr<std::unique_ptr<LogRelay>> relay =
-      LogRelay::Start(config.log_format, [&link](const LogRecord& record) { link.Observe(record); });
-  if (!relay.ok()) {
-    AgentLog(LogLevel::kError, "cannot start the log relay", {{"error", std::string(relay.status().message())}});
-    return cli::kExitFailed;
-  }
+  AgentMetrics metrics{registry};
+  LinkState link{metrics};
+  std::unique_ptr<LogRelay> relay;
+  Forwarding forwarding;
+  ActorDirectory directory;
+  // Declared so that the servers stop before the service they call goes.
+  std::unique_ptr<SidecarService> sidecar;
+  std::unique_ptr<AdminServer> admin;
+  std::unique_ptr<SidecarGrpcServer> sidecar_server;  // null when gRPC is off
+};
 
+int Fail(const std::string& what, const absl::Status& status) {
+  AgentLog(LogLevel::kError, what, {{"error", std::string(status.message())}});
+  return cli::kExitFailed;
+}
+
+absl::Status StartServices(const AgentConfig& config, AgentServices& services) {
+  absl::StatusOr<std::unique_ptr<LogRelay>> relay =
+      LogRelay::Start(config.log_format, [link = &services.link](const LogRecord& record) { link->Observe(record); });
+  if (!relay.ok()) return absl::Status(relay.status().code(), "cannot start the log relay: " + std::string(relay.status().message()));
+  services.relay = *std::move(relay);
   if (absl::Status reachable = WaitForUpstream(config); !reachable.ok()) {
     AgentLog(LogLevel::kError, "the upstream app cannot be reached; is it running?",
              {{"upstream", config.upstream.HttpBase()}, {"error", std::string(reachable.message())}});
-    return cli::kExitFailed;
+    return reachable;
   }
   absl::StatusOr<Forwarding> forwarding = StartForwarding(config);
-  if (!forwarding.ok()) {
-    AgentLog(LogLevel::kError, "cannot start forwarding", {{"error", std::string(forwarding.status().message())}});
-    return cli::kExitFailed;
-  }
-  ActorDirectory directory;
-  SidecarService sidecar(directory, link, **runner);
+  if (!forwarding.ok()) return forwarding.status();
+  services.forwarding = *std::move(forwarding);
   absl::StatusOr<std::unique_ptr<AdminServer>> admin = AdminServer::Start(config.admin_host, config.admin_port);
-  if (!admin.ok()) {
-    AgentLog(LogLevel::kError, "cannot start the admin server", {{"error", std::string(admin.status().message())}});
-    return cli::kExitFailed;
-  }
-  ServeOperations(**admin, registry, link, **runner, directory);
-  absl::StatusOr<std::unique_ptr<SidecarGrpcServer>> sidecar_server = ServeSidecar(config, **admin, sidecar);
-  if (!sidecar_server.ok()) {
-    AgentLog(LogLevel::kError, "cannot start the sidecar API", {{"error", std::string(sidecar_server.status().message())}});
-    return cli::kExitFailed;
-  }
+  if (!admin.ok()) return admin.status();
+  services.admin = *std::move(admin);
   AgentLog(LogLevel::kInfo, "admin server listening",
-           {{"address", absl::StrCat(config.admin_host, ":", (*admin)->port())}});
+           {{"address", absl::StrCat(config.admin_host, ":", services.admin->port())}});
+  return absl::OkStatus();
+}
 
-  (*runner)->SetDefaultActor(ForwardingActorFactory(
-      {config.upstream, *forwarding->http, *forwarding->websockets, metrics, directory}));
-  if (absl::Status started = (*runner)->Start(); !started.ok()) {
-    AgentLog(LogLevel::kError, "cannot start the runner", {{"error", std::string(started.message())}});
-    return cli::kExitFailed;
+// Serves the sidecar API on the transports the config asks for.
+absl::Status ServeSidecar(const AgentConfig& config, AgentServices& services, AgentControl control) {
+  services.sidecar = std::make_unique<SidecarService>(services.directory, services.link, std::move(control));
+  if (config.sidecar_json) ServeSidecarJson(*services.admin, *services.sidecar);
+  if (config.sidecar_address.empty()) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<SidecarGrpcServer>> server =
+      SidecarGrpcServer::Start(config.sidecar_address, *services.sidecar);
+  if (!server.ok()) return server.status();
+  services.sidecar_server = *std::move(server);
+  AgentLog(LogLevel::kInfo, "sidecar API listening", {{"address", services.sidecar_server->address()}});
+  return absl::OkStatus();
+}
+
+ForwardingServices ForwardingFor(const AgentConfig& config, AgentServices& services) {
+  return {config.upstream, *services.forwarding.http, *services.forwarding.websockets, services.metrics,
+          services.directory};
+}
+
+int RunOneRunner(const AgentConfig& config) {
+  absl::StatusOr<std::unique_ptr<Runner>> runner = Runner::Create(config.runner);
+  if (!runner.ok()) return Fail("cannot create the runner", runner.status());
+  // Before any thread starts, so that the signals reach only the drain thread.
+  StopOnTerminationSignals(**runner);
+  AgentServices services;
+  if (absl::Status started = StartServices(config, services); !started.ok()) return Fail("cannot start the agent", started);
+  ServeOperations(
+      *services.admin, services.registry,
+      [&runner, &link = services.link] {
+        const std::string id = (*runner)->runner_id();
+        return Readiness{link.connected() && !link.draining() && !id.empty(), id};
+      },
+      services.directory);
+  const AgentControl control{[&runner] { return (*runner)->runner_id(); }, [&runner] { (*runner)->Stop(); }};
+  if (absl::Status serving = ServeSidecar(config, services, control); !serving.ok()) {
+    return Fail("cannot start the sidecar API", serving);
   }
+  (*runner)->SetDefaultActor(ForwardingActorFactory(ForwardingFor(config, services)));
+  if (absl::Status started = (*runner)->Start(); !started.ok()) return Fail("cannot start the runner", started);
   AgentLog(LogLevel::kInfo, "agent forwarding actors to the upstream",
            {{"upstream", config.upstream.HttpBase()}, {"pool", config.runner.runner_name},
             {"namespace", config.runner.namespace_name}});
-  const absl::Status stopped = Supervise(**runner, directory, config.sleep_after);
-  if (!stopped.ok()) {
-    AgentLog(LogLevel::kError, "agent stopped: the runner failed", {{"error", std::string(stopped.message())}});
-    return cli::kExitFailed;
-  }
+  const absl::Status stopped = Supervise(**runner, services.directory, config.sleep_after);
+  if (!stopped.ok()) return Fail("agent stopped: the runner failed", stopped);
   AgentLog(LogLevel::kInfo, "agent stopped after draining");
   return cli::kExitOk;
 }
+
+// Waits for SIGTERM or SIGINT, putting idle actors to sleep meanwhile.
+void AwaitTermination(ActorDirectory& directory, std::chrono::seconds sleep_after) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  const timespec interval{std::chrono::duration_cast<std::chrono::seconds>(kIdleCheckInterval).count(), 0};
+  while (sigtimedwait(&signals, nullptr, &interval) < 0) {
+    if (sleep_after.count() > 0) directory.SleepIdle(sleep_after);
+  }
+}
+
+int RunServerless(const AgentConfig& config) {
+  // Blocked before any thread starts, so that only AwaitTermination receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  AgentServices services;
+  if (absl::Status started = StartServices(config, services); !started.ok()) return Fail("cannot start the agent", started);
+  ServerlessOptions options;
+  options.host = config.serverless_host;
+  options.port = config.serverless_port;
+  options.base_path = config.serverless_base_path;
+  options.base = config.runner;
+  options.connect_endpoint = config.serverless_connect_endpoint;
+  const ForwardingServices forwarding = ForwardingFor(config, services);
+  absl::StatusOr<std::unique_ptr<ServerlessServer>> server = ServerlessServer::Start(
+      options, [forwarding](Runner& runner) { runner.SetDefaultActor(ForwardingActorFactory(forwarding)); });
+  if (!server.ok()) return Fail("cannot start the serverless endpoint", server.status());
+  // Runners come and go with the engine's /start calls: ready means the endpoint is serving.
+  ServeOperations(*services.admin, services.registry, [] { return Readiness{true, ""}; }, services.directory);
+  // No runner of its own; a drain is the SIGTERM that AwaitTermination waits for.
+  const AgentControl control{[] { return std::string(); }, [] { ::kill(::getpid(), SIGTERM); }};
+  if (absl::Status serving = ServeSidecar(config, services, control); !serving.ok()) {
+    return Fail("cannot start the sidecar API", serving);
+  }
+  AgentLog(LogLevel::kInfo, "agent serving a serverless runner config",
+           {{"address", absl::StrCat(config.serverless_host, ":", (*server)->port(), config.serverless_base_path)},
+            {"upstream", config.upstream.HttpBase()}});
+  AwaitTermination(services.directory, config.sleep_after);
+  (*server)->Stop();
+  AgentLog(LogLevel::kInfo, "agent stopped after draining");
+  return cli::kExitOk;
+}
+
+int Run(const AgentConfig& config) { return config.serverless ? RunServerless(config) : RunOneRunner(config); }
 
 }  // namespace
 

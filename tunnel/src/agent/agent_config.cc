@@ -38,7 +38,12 @@ flags (each overrides its variable):
   --connect-timeout SECONDS   TCP connect to the upstream (default 5); then 502
   --upstream-wait SECONDS     at start, how long to retry an upstream that refuses connections
                           before exiting 1 (default 10)
-  --endpoint URL          the engine                                     $RIVET_ENDPOINT
+  --serverless H:P        serverless mode: serve GET /start, /metadata and /health of a
+                          serverless runner config here instead of running one runner; the
+                          engine starts a runner per /start       $TETHER_SERVERLESS_ADDRESS
+  --serverless-base-path P    the config's url path, e.g. /api/rivet (default: none)
+  --endpoint URL          the engine; in serverless mode, set only to override the URL the
+                          engine sends with each /start                  $RIVET_ENDPOINT
   --namespace NAME        the engine namespace                           $RIVET_NAMESPACE
   --pool NAME             the runner name actors are scheduled by        $RIVET_POOL
 The runner's other settings come from RIVET_TOKEN (the admin token; never sent to the upstream),
@@ -214,7 +219,8 @@ std::vector<cli::FlagSpec> AgentFlags() {
   return {{"--upstream", true},        {"--admin-address", true},   {"--log-format", true},
           {"--sleep-after", true},     {"--request-timeout", true}, {"--connect-timeout", true},
           {"--upstream-wait", true},   {"--endpoint", true},        {"--namespace", true},
-          {"--pool", true},            {"--sidecar-address", true}, {"--sidecar-json", false}};
+          {"--pool", true},            {"--serverless", true},      {"--serverless-base-path", true},
+          {"--sidecar-address", true}, {"--sidecar-json", false}};
 }
 
 std::string AgentHelp() { return kHelp; }
@@ -226,6 +232,9 @@ absl::StatusOr<AgentConfig> ResolveAgentConfig(const cli::CommandLine& command_l
   if (!runner.ok()) return runner.status();
   config.runner = *std::move(runner);
   if (auto endpoint = command_line.Value("--endpoint")) config.runner.endpoint = *endpoint;
+  if (auto endpoint = FirstOf(command_line.Value("--endpoint"), env("RIVET_ENDPOINT"))) {
+    config.serverless_connect_endpoint = *endpoint;
+  }
   if (auto namespace_name = command_line.Value("--namespace")) config.runner.namespace_name = *namespace_name;
   if (auto pool = command_line.Value("--pool")) config.runner.runner_name = *pool;
   if (absl::Status status = config.runner.Validate(); !status.ok()) return status;
@@ -253,6 +262,15 @@ absl::StatusOr<AgentConfig> ResolveAgentConfig(const cli::CommandLine& command_l
   }
   const std::optional<std::string> sidecar_json = env("TETHER_SIDECAR_JSON");
   config.sidecar_json = command_line.Has("--sidecar-json") || sidecar_json == "1" || sidecar_json == "true";
+  if (auto address = FirstOf(command_line.Value("--serverless"), env("TETHER_SERVERLESS_ADDRESS"))) {
+    config.serverless = true;
+    if (absl::Status status = SplitHostPort(*address, "--serverless/TETHER_SERVERLESS_ADDRESS",
+                                            config.serverless_host, config.serverless_port);
+        !status.ok()) {
+      return status;
+    }
+    if (auto base_path = command_line.Value("--serverless-base-path")) config.serverless_base_path = *base_path;
+  }
   if (auto format = FirstOf(command_line.Value("--log-format"), env("TETHER_LOG_FORMAT"))) {
     if (*format == "json") {
       config.log_format = LogFormat::kJson;

@@ -54,6 +54,15 @@ struct AgentConfig {
   std::chrono::milliseconds request_timeout{280000};
   // How long the start-up check retries an upstream that refuses connections.
   std::chrono::seconds upstream_wait{10};
+  // Serverless mode: instead of one runner, serve the endpoint of a serverless runner config on
+  // this host:port (tether/serverless.h); the engine starts a runner per GET {url}/start.
+  bool serverless = false;
+  std::string serverless_host = "127.0.0.1";
+  std::uint16_t serverless_port = 0;
+  std::string serverless_base_path;
+  // Set when RIVET_ENDPOINT or --endpoint was given: serverless runners connect there instead of
+  // the engine's public URL it sends with each start.
+  std::string serverless_connect_endpoint;
 };
 
 // OK for "unix:/path" and for host:port with a loopback host (127.0.0.0/8, localhost, [::1]): the

@@ -137,7 +137,7 @@ absl::StatusOr<sidecar::ClearAlarmResponse> SidecarService::ClearAlarm(const sid
 
 absl::StatusOr<sidecar::GetStatusResponse> SidecarService::GetStatus(const sidecar::GetStatusRequest& /*request*/) {
   sidecar::GetStatusResponse response;
-  response.set_runner_id(runner_.runner_id());
+  response.set_runner_id(agent_.runner_id());
   response.set_connected(link_.connected());
   response.set_draining(draining());
   response.set_actors(static_cast<std::uint32_t>(directory_.size()));
@@ -162,7 +162,7 @@ absl::StatusOr<sidecar::ListActorsResponse> SidecarService::ListActors(const sid
 absl::StatusOr<sidecar::DrainResponse> SidecarService::Drain(const sidecar::DrainRequest& /*request*/) {
   if (!drain_requested_.exchange(true)) {
     AgentLog(LogLevel::kInfo, "draining: asked through the sidecar API");
-    runner_.Stop();
+    agent_.drain();
   }
   return sidecar::DrainResponse();
 }

@@ -1,5 +1,5 @@
 // SidecarService: the sidecar API (proto/tether_sidecar.proto) as plain C++ calls, one per RPC,
-// over the agent's ActorDirectory and Runner. The gRPC server (sidecar_grpc_server.h) and the
+// over the agent's ActorDirectory. The gRPC server (sidecar_grpc_server.h) and the
 // JSON mapping on the admin server (sidecar_json.h) are thin adapters over it, so both answer
 // alike.
 //
@@ -17,18 +17,27 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "agent/actor_directory.h"
 #include "agent/actor_events.h"
 #include "agent/link_state.h"
-#include "tether/runner.h"
 #include "tether_sidecar.pb.h"
 
 namespace tether::agent {
 
 namespace sidecar = ::tether::sidecar::v1;
+
+// What the service asks of the agent as a whole, which differs between its modes (one runner, or
+// the runners of a serverless endpoint).
+struct AgentControl {
+  // The runner id to report; empty when there is none.
+  std::function<std::string()> runner_id;
+  // Starts the agent's drain, as SIGTERM does; returns at once.
+  std::function<void()> drain;
+};
 
 class SidecarService {
  public:
@@ -36,9 +45,9 @@ class SidecarService {
   static constexpr std::uint32_t kMaxListLimit = 1000;
   static constexpr std::uint32_t kDefaultListLimit = 100;
 
-  // All three must outlive the service.
-  SidecarService(ActorDirectory& directory, const LinkState& link, Runner& runner)
-      : directory_(directory), link_(link), runner_(runner) {}
+  // `directory` and `link` must outlive the service.
+  SidecarService(ActorDirectory& directory, const LinkState& link, AgentControl agent)
+      : directory_(directory), link_(link), agent_(std::move(agent)) {}
 
   // The watcher's queue (see ActorDirectory::Watch); ToProto turns its events into messages.
   std::shared_ptr<ActorEventQueue> WatchActors();
@@ -67,7 +76,7 @@ class SidecarService {
 
   ActorDirectory& directory_;
   const LinkState& link_;
-  Runner& runner_;
+  const AgentControl agent_;
   std::atomic<bool> drain_requested_{false};
 };
 
