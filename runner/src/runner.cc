@@ -48,6 +48,11 @@ class RunnerImpl final : public Runner {
     default_factory_ = std::move(factory);
   }
 
+  void SetObserver(RunnerObserver* observer) override {
+    std::lock_guard lock(mutex_);
+    observer_ = observer;
+  }
+
   absl::Status Start() override {
     std::lock_guard lock(mutex_);
     if (loop_ != nullptr) return absl::FailedPreconditionError("the runner was already started");
@@ -55,6 +60,7 @@ class RunnerImpl final : public Runner {
     loop_ = net::EventLoop::Create();
     gate_ = std::make_shared<actors::LoopGate>(loop_.get());
     RunnerCore::Hooks hooks;
+    hooks.observer = observer_;
     hooks.on_connected = [this](const std::string& id) {
       std::lock_guard hook_lock(mutex_);
       runner_id_ = id;
@@ -100,6 +106,7 @@ class RunnerImpl final : public Runner {
   std::condition_variable finished_;
   std::map<std::string, ActorFactory> factories_;
   ActorFactory default_factory_;
+  RunnerObserver* observer_ = nullptr;
   std::string runner_id_;
   std::optional<absl::Status> result_;
 

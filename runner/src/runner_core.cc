@@ -149,6 +149,7 @@ void RunnerCore::OnConnected(const v7::ToClientInit& init) {
   }
   kv_.OnConnected();
   if (hooks_.on_connected) hooks_.on_connected(runner_id_);
+  if (hooks_.observer != nullptr) hooks_.observer->OnConnected(runner_id_);
 }
 
 void RunnerCore::OnMessage(v7::ToClient message) {
@@ -166,6 +167,7 @@ void RunnerCore::OnMessage(v7::ToClient message) {
 
 void RunnerCore::OnDisconnected() {
   kv_.OnDisconnected();
+  if (hooks_.observer != nullptr) hooks_.observer->OnDisconnected();
   if (finished_) return;
   log::Write(LogLevel::kWarn, "lost the engine connection",
              {{"runner_lost_threshold_ms", std::to_string(runner_lost_threshold_.count())}});
@@ -417,6 +419,7 @@ void RunnerCore::SubmitKv(const std::string& actor_id, v7::KvRequestData request
     done(absl::CancelledError("the runner has stopped"));
     return;
   }
+  if (hooks_.observer != nullptr) done = TimeKv(std::move(done));
   const auto* range = std::get_if<v7::KvDeleteRangeRequest>(&request);
   const bare::Bytes reserved_start(internal::kReservedKeyPrefix.begin(), internal::kReservedKeyPrefix.end());
   const std::string reserved_end = ReservedRangeEnd();
@@ -437,6 +440,15 @@ void RunnerCore::SubmitKv(const std::string& actor_id, v7::KvRequestData request
                }
                done(std::move(response));
              });
+}
+
+// Reports the request's latency to the observer, then answers.
+internal::KvResponseCallback RunnerCore::TimeKv(internal::KvResponseCallback done) {
+  return [observer = hooks_.observer, started = Clock::now(), done = std::move(done)](
+             absl::StatusOr<v7::KvResponseData> response) {
+    observer->OnKvRequest(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started), response.ok());
+    done(std::move(response));
+  };
 }
 
 void RunnerCore::PersistAlarm(const std::string& actor_id, std::optional<std::chrono::system_clock::time_point> when) {
@@ -516,6 +528,7 @@ void RunnerCore::Abort() {
 void RunnerCore::Drain() {
   if (draining_ || finished_) return;
   draining_ = true;
+  if (hooks_.observer != nullptr) hooks_.observer->OnDraining();
   log::Write(LogLevel::kInfo, "draining: the engine will move this runner's actors",
              {{"actors", std::to_string(actors_.size())}, {"timeout_ms", std::to_string(config_.drain_timeout.count())}});
   link_.Send(v7::ToServer{v7::ToServerStopping{}});
@@ -550,6 +563,7 @@ void RunnerCore::Finish(const absl::Status& status) {
   } else {
     log::Write(LogLevel::kError, "runner failed", {{"error", std::string(status.message())}});
   }
+  if (hooks_.observer != nullptr) hooks_.observer->OnDisconnected();
   if (hooks_.on_finished) hooks_.on_finished(status);
 }
 

@@ -25,6 +25,7 @@
 #include "protocol/event_log.h"
 #include "tether/actor.h"
 #include "tether/config.h"
+#include "tether/runner.h"
 #include "tunnel/tunnel_router.h"
 
 namespace tether {
@@ -36,6 +37,8 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
     std::function<void(const std::string&)> on_connected;
     // The runner has stopped for good; OK after a requested drain.
     std::function<void(const absl::Status&)> on_finished;
+    // The program's observer, if any (tether/runner.h).
+    RunnerObserver* observer = nullptr;
   };
 
   RunnerCore(const RunnerConfig& config, std::string runner_key, std::map<std::string, ActorFactory> factories,
@@ -90,6 +93,7 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   void RemoveActor(const std::string& actor_id);
   void FireAlarm(const std::string& actor_id, std::uint32_t generation);
   void ArmAlarm(LocalActor& actor);
+  internal::KvResponseCallback TimeKv(internal::KvResponseCallback done);
   void PersistAlarm(const std::string& actor_id, std::optional<std::chrono::system_clock::time_point> when);
 
   LocalActor* Find(const std::string& actor_id, std::uint32_t generation);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -231,6 +232,15 @@ TEST_F(SidecarTest, KvCallsUseTheActorsKvInTheEngine) {
   status = stub_->KvPut(Deadline().get(), put, &put_response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("the limit is"));
+
+  // The runner reported every request the engine answered to the agent's metrics.
+  const std::string metrics = agent_.Admin("/metrics");
+  const std::regex ok_count(R"(\ntether_kv_requests_total\{result="ok"\} (\d+)\n)");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(metrics, match, ok_count)) << metrics;
+  EXPECT_GE(std::stoi(match[1].str()), 6) << "put, get, three lists and a delete";
+  EXPECT_TRUE(std::regex_search(metrics, std::regex(R"(\ntether_kv_request_microseconds_total [1-9][0-9]*\n)")))
+      << metrics;
 }
 
 TEST_F(SidecarTest, WatchSeesStartsWithInputStopsAndAlarmsOfSidecarCommands) {

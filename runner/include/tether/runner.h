@@ -28,6 +28,21 @@
 
 namespace tether {
 
+// What a program can watch of a runner, e.g. for metrics and readiness. Called on the runner's
+// network thread: return quickly and never block.
+class RunnerObserver {
+ public:
+  virtual ~RunnerObserver() = default;
+  // The engine accepted the runner (first connect or reconnect).
+  virtual void OnConnected(const std::string& runner_id) { (void)runner_id; }
+  // The connection dropped (the runner reconnects by itself), or the runner stopped.
+  virtual void OnDisconnected() {}
+  // The runner started draining (Runner::Stop).
+  virtual void OnDraining() {}
+  // One of the actors' KV requests got its answer (or failed) after `latency`.
+  virtual void OnKvRequest(std::chrono::microseconds latency, bool ok) { (void)latency, (void)ok; }
+};
+
 class Runner {
  public:
   // Validates the config; nothing connects before Start().
@@ -40,6 +55,9 @@ class Runner {
   virtual void RegisterActor(std::string name, ActorFactory factory) = 0;
   // Used for names without their own factory (e.g. a tunnel agent that hosts any actor).
   virtual void SetDefaultActor(ActorFactory factory) = 0;
+
+  // Before Start(); `observer` must outlive the runner. Several runners may share one.
+  virtual void SetObserver(RunnerObserver* observer) = 0;
 
   // Starts connecting in the background. FailedPrecondition if called twice.
   virtual absl::Status Start() = 0;

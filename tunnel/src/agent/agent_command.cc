@@ -93,7 +93,7 @@ absl::Status Supervise(Runner& runner, ActorDirectory& directory, std::chrono::s
   }
 }
 
-// What both modes share: the log relay, the upstream clients, the actor directory and the admin
+// What both modes share: the log relay (JSON logs only), the upstream clients, the actor directory and the admin
 // server; built before any runner starts.
 struct AgentServices {
   MetricsRegistry registry;
@@ -114,10 +114,13 @@ int Fail(const std::string& what, const absl::Status& status) {
 }
 
 absl::Status StartServices(const AgentConfig& config, AgentServices& services) {
-  absl::StatusOr<std::unique_ptr<LogRelay>> relay =
-      LogRelay::Start(config.log_format, [link = &services.link](const LogRecord& record) { link->Observe(record); });
-  if (!relay.ok()) return absl::Status(relay.status().code(), "cannot start the log relay: " + std::string(relay.status().message()));
-  services.relay = *std::move(relay);
+  if (config.log_format == LogFormat::kJson) {
+    absl::StatusOr<std::unique_ptr<LogRelay>> relay = LogRelay::Start(config.log_format);
+    if (!relay.ok()) {
+      return absl::Status(relay.status().code(), "cannot start the log relay: " + std::string(relay.status().message()));
+    }
+    services.relay = *std::move(relay);
+  }
   if (absl::Status reachable = WaitForUpstream(config); !reachable.ok()) {
     AgentLog(LogLevel::kError, "the upstream app cannot be reached; is it running?",
              {{"upstream", config.upstream.HttpBase()}, {"error", std::string(reachable.message())}});
@@ -171,6 +174,7 @@ int RunOneRunner(const AgentConfig& config) {
     return Fail("cannot start the sidecar API", serving);
   }
   (*runner)->SetDefaultActor(ForwardingActorFactory(ForwardingFor(config, services)));
+  (*runner)->SetObserver(&services.link);
   if (absl::Status started = (*runner)->Start(); !started.ok()) return Fail("cannot start the runner", started);
   AgentLog(LogLevel::kInfo, "agent forwarding actors to the upstream",
            {{"upstream", config.upstream.HttpBase()}, {"pool", config.runner.runner_name},
@@ -210,7 +214,10 @@ int RunServerless(const AgentConfig& config) {
   options.connect_endpoint = config.serverless_connect_endpoint;
   const ForwardingServices forwarding = ForwardingFor(config, services);
   absl::StatusOr<std::unique_ptr<ServerlessServer>> server = ServerlessServer::Start(
-      options, [forwarding](Runner& runner) { runner.SetDefaultActor(ForwardingActorFactory(forwarding)); });
+      options, [forwarding, link = &services.link](Runner& runner) {
+        runner.SetDefaultActor(ForwardingActorFactory(forwarding));
+        runner.SetObserver(link);
+      });
   if (!server.ok()) return Fail("cannot start the serverless endpoint", server.status());
   // Runners come and go with the engine's /start calls: ready means the endpoint is serving.
   ServeOperations(*services.admin, services.registry, [] { return Readiness{true, ""}; }, services.directory);

@@ -15,6 +15,7 @@ struct Family {
 
 constexpr Family kResponses{"tether_http_responses_total", "HTTP responses forwarded to clients, by status class."};
 constexpr Family kUpstreamErrors{"tether_upstream_errors_total", "HTTP requests the upstream did not answer, by reason."};
+constexpr Family kKvRequests{"tether_kv_requests_total", "The actors' KV requests, by result."};
 constexpr Family kBytes{"tether_tunnel_bytes_total", "Bytes of HTTP bodies and WebSocket messages forwarded, by direction."};
 
 }  // namespace
@@ -38,7 +39,12 @@ AgentMetrics::AgentMetrics(MetricsRegistry& registry)
       websockets_resumed(
           registry.AddCounter("tether_websockets_resumed_total", "Upstream WebSockets reopened for a hibernated socket.")),
       bytes_to_upstream(kBytes.Add(registry, R"(direction="to_upstream")")),
-      bytes_from_upstream(kBytes.Add(registry, R"(direction="from_upstream")")) {}
+      bytes_from_upstream(kBytes.Add(registry, R"(direction="from_upstream")")),
+      kv_requests_ok(kKvRequests.Add(registry, R"(result="ok")")),
+      kv_requests_failed(kKvRequests.Add(registry, R"(result="error")")),
+      kv_request_microseconds(registry.AddCounter("tether_kv_request_microseconds_total",
+                                                  "Total latency of the actors' KV requests; divided by "
+                                                  "tether_kv_requests_total, the mean.")) {}
 
 void AgentMetrics::CountResponse(std::uint16_t status) {
   if (status >= 500) {

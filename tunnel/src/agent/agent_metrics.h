@@ -34,6 +34,10 @@ struct AgentMetrics {
   Counter& websockets_resumed;
   Counter& bytes_to_upstream;
   Counter& bytes_from_upstream;
+  // The actors' KV requests and their total latency: the mean is the ratio.
+  Counter& kv_requests_ok;
+  Counter& kv_requests_failed;
+  Counter& kv_request_microseconds;
 };
 
 }  // namespace tether::agent

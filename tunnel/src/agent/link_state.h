@@ -1,23 +1,27 @@
-// LinkState: whether the runner is connected to the engine and whether it drains, followed from
-// the SDK's log events (see LogRelay: the SDK has no API for either). It keeps the link metrics
-// and /ready up to date.
+// LinkState: whether the agent's runner is connected to the engine and whether it drains, as the
+// SDK reports them (tether::RunnerObserver); it keeps the link and KV metrics and /ready up to
+// date. In serverless mode every runner the engine starts reports here.
 //
-// Threading: Observe runs on the log relay's thread; the getters from any thread.
+// Threading: the observer calls come from runners' network threads; the getters from any thread.
 #ifndef TETHER_TUNNEL_AGENT_LINK_STATE_H_
 #define TETHER_TUNNEL_AGENT_LINK_STATE_H_
 
 #include <atomic>
 
-#include "agent/agent_log.h"
 #include "agent/agent_metrics.h"
+#include "tether/runner.h"
 
 namespace tether::agent {
 
-class LinkState {
+class LinkState final : public RunnerObserver {
  public:
   explicit LinkState(AgentMetrics& metrics) : metrics_(metrics) {}
 
-  void Observe(const LogRecord& record);
+  void OnConnected(const std::string& runner_id) override;
+  void OnDisconnected() override;
+  void OnDraining() override { draining_ = true; }
+  void OnKvRequest(std::chrono::microseconds latency, bool ok) override;
+
   bool connected() const { return connected_.load(); }
   bool draining() const { return draining_.load(); }
 

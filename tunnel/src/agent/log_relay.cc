@@ -27,7 +27,7 @@ void WriteAll(int fd, std::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<LogRelay>> LogRelay::Start(LogFormat format, Observer observer) {
+absl::StatusOr<std::unique_ptr<LogRelay>> LogRelay::Start(LogFormat format) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("log relay: pipe: ", std::strerror(errno)));
   const int original = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -39,11 +39,11 @@ absl::StatusOr<std::unique_ptr<LogRelay>> LogRelay::Start(LogFormat format, Obse
     return absl::InternalError(absl::StrCat("log relay: cannot redirect stderr: ", error));
   }
   ::close(fds[1]);  // fd 2 is the write end now
-  return std::unique_ptr<LogRelay>(new LogRelay(format, std::move(observer), fds[0], original));
+  return std::unique_ptr<LogRelay>(new LogRelay(format, fds[0], original));
 }
 
-LogRelay::LogRelay(LogFormat format, Observer observer, int read_fd, int original_stderr)
-    : format_(format), observer_(std::move(observer)), read_fd_(read_fd), original_stderr_(original_stderr) {
+LogRelay::LogRelay(LogFormat format, int read_fd, int original_stderr)
+    : format_(format), read_fd_(read_fd), original_stderr_(original_stderr) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -61,7 +61,6 @@ void LogRelay::Run() {
   char chunk[4096];
   const auto emit = [this](std::string_view line) {
     std::optional<LogRecord> record = ParseLogfmt(line);
-    if (record) observer_(*record);
     if (format_ == LogFormat::kText) return WriteAll(original_stderr_, std::string(line) + "\n");
     if (!record) record = LogRecord{{{"msg", std::string(line)}}};
     WriteAll(original_stderr_, absl::StrCat(RenderJson(*record), "\n"));
