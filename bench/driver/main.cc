@@ -177,8 +177,8 @@ void Run(const std::string& scenario, Results& results, const std::function<absl
 }
 
 int Main(int argc, char** argv) {
-  absl::StatusOr<Flags> flags = Flags::Parse(argc, argv, {"smoke"});
-  absl::Status known = flags.ok() ? flags->CheckKnown({"smoke", "repetitions", "out", "work-dir", "duration-ms",
+  absl::StatusOr<Flags> flags = Flags::Parse(argc, argv, {"smoke", "tether-only"});
+  absl::Status known = flags.ok() ? flags->CheckKnown({"smoke", "tether-only", "repetitions", "out", "work-dir", "duration-ms",
                                                        "warmup-ms", "actors", "sockets", "node", "tether-runner",
                                                        "command"})
                                   : flags.status();
@@ -196,8 +196,11 @@ int Main(int argc, char** argv) {
   config->work_dir = fs::absolute(flags->GetString("work-dir", smoke ? "bench-smoke" : "bench-work")).string();
   std::error_code error;
   fs::create_directories(config->work_dir, error);
-  const std::string out =
-      flags->GetString("out", smoke ? config->work_dir + "/smoke-results.md" : source_dir + "/bench/RESULTS.md");
+  const bool tether_only = flags->Has("tether-only");
+  const std::string out = flags->GetString(
+      "out", smoke         ? config->work_dir + "/smoke-results.md"
+             : tether_only ? config->work_dir + "/tether-results.md"
+                           : source_dir + "/bench/RESULTS.md");
 
   RunInfo info;
   info.command = flags->GetString("command", "bench-driver");
@@ -208,11 +211,14 @@ int Main(int argc, char** argv) {
   info.analysis_markdown = smoke ? std::string() : ReadFile(source_dir + "/bench/analysis.md");
   const auto start = std::chrono::steady_clock::now();
 
+  // --tether-only: just tether's runner scenarios, for quick before/after comparisons while
+  // working on the runner (no ratios in the report).
   Results results;
   for (int repetition = 1; repetition <= config->repetitions; ++repetition) {
     const std::string of = absl::StrCat(" (repetition ", repetition, " of ", config->repetitions, ")");
     Run("tether runner" + of, results,
         [&] { return RunRunnerScenarios(*config, RunnerKind::kTetherRunner, repetition, results); });
+    if (tether_only) continue;
     Run("official runner" + of, results,
         [&] { return RunRunnerScenarios(*config, RunnerKind::kOfficialRunner, repetition, results); });
     Run("Beast floor" + of, results, [&] { return RunFloorScenario(*config, results); });

@@ -34,6 +34,7 @@ class WorkerPool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;
+  int sleeping_ = 0;  // workers waiting on wake_
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

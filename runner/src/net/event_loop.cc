@@ -3,8 +3,10 @@
 #include "net/event_loop.h"
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -23,7 +25,40 @@ struct LoopCore {
   asio::io_context io{1};  // one thread runs it
   std::thread::id thread_id;
 
+  // Post()'s queue. Waking the loop thread from another thread is what costs (Asio interrupts
+  // epoll_wait with epoll_ctl on its eventfd, then a context switch), so posts are coalesced: the
+  // first post of a burst schedules one Drain on the io_context, later ones just join the queue,
+  // and the Drain runs all of them. Actor code typically posts twice per handled message (the
+  // reply and the "handled" acknowledgement), and several actors' posts pile up while the loop
+  // thread is busy.
+  std::mutex posted_mutex;
+  std::vector<std::function<void()>> posted;  // in posting order
+  bool drain_scheduled = false;               // a Drain is in the io_context's queue
+
   bool InLoopThread() const { return std::this_thread::get_id() == thread_id; }
+
+  void Post(std::function<void()> fn) {
+    {
+      std::lock_guard lock(posted_mutex);
+      posted.push_back(std::move(fn));
+      if (std::exchange(drain_scheduled, true)) return;
+    }
+    asio::post(io, [this] { Drain(); });
+  }
+
+  // Loop thread. Takes the whole queue at once; what is posted while it runs (also by the tasks
+  // themselves) schedules the next Drain, behind the I/O that is ready by then.
+  void Drain() {
+    std::vector<std::function<void()>> batch;
+    {
+      std::lock_guard lock(posted_mutex);
+      batch.swap(posted);
+      drain_scheduled = false;
+    }
+    for (std::function<void()>& fn : batch) {
+      std::exchange(fn, nullptr)();  // released right after it ran, as Asio would
+    }
+  }
 };
 
 // The flag is what guarantees a cancelled callback never runs: it is checked on the loop thread
@@ -69,7 +104,7 @@ class EventLoopImpl final : public EventLoop {
     }
   }
 
-  void Post(std::function<void()> fn) override { asio::post(core_->io, std::move(fn)); }
+  void Post(std::function<void()> fn) override { core_->Post(std::move(fn)); }
 
   std::unique_ptr<Timer> RunAfter(std::chrono::milliseconds delay, std::function<void()> fn) override {
     auto cancelled = std::make_shared<std::atomic<bool>>(false);

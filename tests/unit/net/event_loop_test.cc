@@ -52,6 +52,56 @@ TEST(EventLoopTest, PostRunsOnTheLoopThreadInOrder) {
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
 }
 
+// Posts are coalesced (one wake-up of the loop per burst): every task must still run exactly once,
+// in each poster's order, including tasks posted from the loop thread by a running task.
+TEST(EventLoopTest, ConcurrentPostersEachRunExactlyOnceInOrder) {
+  constexpr int kPosters = 4;
+  constexpr int kPerPoster = 20000;
+  const std::unique_ptr<EventLoop> loop = EventLoop::Create();
+  std::vector<std::vector<int>> seen(kPosters);  // loop thread only
+  int nested = 0;                                // loop thread only
+  std::vector<std::thread> posters;
+  for (int p = 0; p < kPosters; ++p) {
+    posters.emplace_back([&, p] {
+      for (int i = 0; i < kPerPoster; ++i) {
+        loop->Post([&, p, i] {
+          seen[static_cast<std::size_t>(p)].push_back(i);
+          if (i % 1000 == 0) loop->Post([&] { ++nested; });
+        });
+        if (i % 4096 == 0) std::this_thread::yield();  // let the loop catch up now and then
+      }
+    });
+  }
+  for (std::thread& poster : posters) poster.join();
+  RunOnLoop(*loop, [] {});  // after every task above, and the nested ones they posted before it
+  RunOnLoop(*loop, [] {});
+  for (int p = 0; p < kPosters; ++p) {
+    const std::vector<int>& order = seen[static_cast<std::size_t>(p)];
+    ASSERT_EQ(order.size(), static_cast<std::size_t>(kPerPoster));
+    for (int i = 0; i < kPerPoster; ++i) ASSERT_EQ(order[static_cast<std::size_t>(i)], i);
+  }
+  EXPECT_EQ(nested, kPosters * kPerPoster / 1000);
+}
+
+TEST(EventLoopTest, TasksStillQueuedWhenTheLoopStopsAreReleased) {
+  std::unique_ptr<EventLoop> loop = EventLoop::Create();
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> blocking;
+  loop->Post([&, released] {
+    blocking.set_value();
+    released.wait();
+  });
+  blocking.get_future().wait();
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> weak = token;
+  loop->Post([token = std::move(token)] {});
+  std::thread destroyer([&] { loop.reset(); });
+  release.set_value();
+  destroyer.join();
+  EXPECT_TRUE(weak.expired());
+}
+
 TEST(EventLoopTest, RunAfterFiresOnTheLoopThreadAfterTheDelay) {
   const std::unique_ptr<EventLoop> loop = EventLoop::Create();
   std::promise<bool> fired;
