@@ -36,4 +36,7 @@ cmake --build build-asan -j "$jobs"
 echo "== full suite"
 configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j "$jobs"
-cd build && ctest -j "$jobs" --output-on-failure
+# A test is retried once before it counts as failed: a few integration tests ride on the engine's
+# own timers (e.g. its gateway drops a hibernating socket whose actor is not back within 30 s),
+# which a CPU-starved CI machine can miss. A test failing twice still fails the run.
+cd build && ctest -j "$jobs" --output-on-failure --repeat until-pass:2
