@@ -6,8 +6,7 @@
 // `counter-runner serverless [--host H] [--port N] [--base-path P]` serves the endpoint of a
 // serverless runner config instead (tether/serverless.h): the engine starts runners by calling
 // GET {url}/start. RIVET_ENDPOINT, if set, is where those runners connect.
-#include <signal.h>
-
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -50,6 +49,8 @@ int RunServerless(const std::vector<std::string>& args, tether::RunnerConfig bas
     }
   }
   if (args.size() % 2 != 0) return Fail(absl::InvalidArgumentError("flag " + args.back() + " needs a value"));
+  // Before the server's threads start, so that only the wait below receives the signals.
+  tether::BlockTerminationSignals();
   const std::string host = options.host;
   const std::string base_path = options.base_path;
   absl::StatusOr<std::unique_ptr<tether::ServerlessServer>> server =
@@ -57,13 +58,8 @@ int RunServerless(const std::vector<std::string>& args, tether::RunnerConfig bas
   if (!server.ok()) return Fail(server.status());
   std::printf("serverless endpoint: http://%s:%u%s\n", host.c_str(), (*server)->port(), base_path.c_str());
   std::fflush(stdout);
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  int received = 0;
-  sigwait(&signals, &received);
+  while (!tether::AwaitTerminationSignal(std::chrono::hours(1))) {
+  }
   (*server)->Stop();
   return 0;
 }

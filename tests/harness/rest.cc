@@ -107,6 +107,24 @@ absl::Status DestroyActor(const LocalEngine& engine, std::string_view namespace_
       .status();
 }
 
+absl::Status UpsertServerlessRunnerConfig(const LocalEngine& engine, std::string_view namespace_name,
+                                          std::string_view runner_name, std::string_view url, int request_lifespan_s) {
+  // The engine requires a drain grace period below the lifespan (it defaults to 1800 s).
+  const nlohmann::json serverless = {{"url", url},
+                                     {"headers", nlohmann::json::object()},
+                                     {"request_lifespan", request_lifespan_s},
+                                     {"drain_grace_period", request_lifespan_s / 4},
+                                     {"slots_per_runner", 10},
+                                     {"min_runners", 0},
+                                     {"max_runners", 1},
+                                     {"runners_margin", 0}};
+  return HttpJson("PUT",
+                  absl::StrCat(engine.endpoint(), "/runner-configs/", ToAbsl(runner_name),
+                               "?namespace=", ToAbsl(namespace_name)),
+                  {{"datacenters", {{"default", {{"serverless", serverless}}}}}}, AdminHeaders(engine))
+      .status();
+}
+
 absl::StatusOr<std::string> ReadActorKv(const LocalEngine& engine, std::string_view namespace_name,
                                         std::string_view actor_id, std::string_view key) {
   std::string encoded = absl::WebSafeBase64Escape(ToAbsl(key));

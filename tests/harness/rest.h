@@ -44,6 +44,10 @@ absl::StatusOr<nlohmann::json> GetActor(const LocalEngine& engine, std::string_v
                                         std::string_view actor_id);
 // DELETE /actors/{id}: destroys the actor.
 absl::Status DestroyActor(const LocalEngine& engine, std::string_view namespace_name, std::string_view actor_id);
+// PUT /runner-configs/{runner_name}: a serverless config for the default datacenter whose engine
+// calls GET {url}/start for one runner (10 slots) at a time, each kept `request_lifespan_s`.
+absl::Status UpsertServerlessRunnerConfig(const LocalEngine& engine, std::string_view namespace_name,
+                                          std::string_view runner_name, std::string_view url, int request_lifespan_s);
 // GET /actors/{id}/kv/keys/{base64 key}: the value's bytes, NotFound if the key does not exist.
 absl::StatusOr<std::string> ReadActorKv(const LocalEngine& engine, std::string_view namespace_name,
                                         std::string_view actor_id, std::string_view key);

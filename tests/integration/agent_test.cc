@@ -334,13 +334,7 @@ TEST_F(AgentTest, ServerlessEngineStartsAgentRunnersAndMovesActorsAndSocketsAtTh
   ASSERT_TRUE(agent.ok()) << agent.status();
   const std::string url = WaitForLog(**agent, R"(serverless endpoint listening"? url=(http://[0-9.:]+/api/rivet))", 10s);
   ASSERT_FALSE(url.empty()) << (*agent)->Log();
-  const nlohmann::json serverless = {{"url", url},          {"headers", nlohmann::json::object()},
-                                     {"request_lifespan", 12}, {"slots_per_runner", 10},
-                                     {"min_runners", 0},    {"max_runners", 1},
-                                     {"runners_margin", 0}, {"drain_grace_period", 2}};
-  ASSERT_TRUE(HttpJson("PUT", engine().endpoint() + "/runner-configs/sl?namespace=" + namespace_name_,
-                       {{"datacenters", {{"default", {{"serverless", serverless}}}}}})
-                  .ok());
+  ASSERT_TRUE(UpsertServerlessRunnerConfig(engine(), namespace_name_, "sl", url, 12).ok());
   ActorSpec spec;
   spec.name = "app";
   spec.runner_name = "sl";

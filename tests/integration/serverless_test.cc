@@ -46,16 +46,6 @@ class Serverless : public ::testing::Test {
 
   static LocalEngine& engine() { return EngineEnvironment::engine(); }
 
-  absl::Status UpsertServerlessConfig(int request_lifespan_s) {
-    nlohmann::json serverless = {{"url", url_},         {"headers", nlohmann::json::object()},
-                                 {"request_lifespan", request_lifespan_s}, {"slots_per_runner", 10},
-                                 {"min_runners", 0},    {"max_runners", 1},
-                                 {"runners_margin", 0}, {"drain_grace_period", 2}};
-    auto put = HttpJson("PUT", engine().endpoint() + "/runner-configs/sl?namespace=" + namespace_name_,
-                        {{"datacenters", {{"default", {{"serverless", serverless}}}}}});
-    return put.status();
-  }
-
   std::string Count(const std::string& actor_id) {
     auto response = HttpRequest("GET", engine().endpoint() + "/gateway/" + actor_id + "/count", {}, {}, 60s);
     return response.ok() ? std::to_string(response->status) + " " + response->body : std::string(response.status().message());
@@ -86,7 +76,7 @@ TEST_F(Serverless, StartWithoutTheEnginesHeadersIsRefused) {
 }
 
 TEST_F(Serverless, EngineStartsRunnersThatServeTheActorAndMoveItWhenTheirLifespanEnds) {
-  ASSERT_TRUE(UpsertServerlessConfig(12).ok());
+  ASSERT_TRUE(UpsertServerlessRunnerConfig(engine(), namespace_name_, "sl", url_, 12).ok());
   auto id = CreateActor(engine(), namespace_name_, {"counter", "sl", "serverless", "", "restart"});
   ASSERT_TRUE(id.ok()) << id.status();
 

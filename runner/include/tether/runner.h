@@ -79,6 +79,14 @@ class Runner {
 // live until the process exits.
 void StopOnTerminationSignals(Runner& runner);
 
+// For programs that wait for SIGTERM/SIGINT themselves (e.g. serving a ServerlessServer): blocks
+// both signals in the calling thread and the threads it starts later. Call from the main thread
+// before starting other threads.
+void BlockTerminationSignals();
+// Waits up to `timeout` for SIGTERM or SIGINT, blocked with BlockTerminationSignals(); true if
+// one came.
+bool AwaitTerminationSignal(std::chrono::milliseconds timeout);
+
 }  // namespace tether
 
 #endif  // TETHER_RUNNER_H_

@@ -187,23 +187,14 @@ int RunOneRunner(const AgentConfig& config) {
 
 // Waits for SIGTERM or SIGINT, putting idle actors to sleep meanwhile.
 void AwaitTermination(ActorDirectory& directory, std::chrono::seconds sleep_after) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  const timespec interval{std::chrono::duration_cast<std::chrono::seconds>(kIdleCheckInterval).count(), 0};
-  while (sigtimedwait(&signals, nullptr, &interval) < 0) {
+  while (!AwaitTerminationSignal(kIdleCheckInterval)) {
     if (sleep_after.count() > 0) directory.SleepIdle(sleep_after);
   }
 }
 
 int RunServerless(const AgentConfig& config) {
-  // Blocked before any thread starts, so that only AwaitTermination receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Before any thread starts, so that only AwaitTermination receives the signals.
+  BlockTerminationSignals();
   AgentServices services;
   if (absl::Status started = StartServices(config, services); !started.ok()) return Fail("cannot start the agent", started);
   ServerlessOptions options;
