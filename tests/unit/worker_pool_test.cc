@@ -74,9 +74,12 @@ TEST(SerialExecutorTest, TasksPostedFromATaskRunAfterTheQueuedOnes) {
   WorkerPool pool(2);
   SerialExecutor executor(pool);
   std::vector<int> order;
+  std::promise<void> queued;
   std::promise<void> done;
   executor.Post([&] {
     order.push_back(0);
+    // Posts only once 1 and 2 are queued, which the test thread may not have done yet.
+    queued.get_future().wait();
     executor.Post([&] {
       order.push_back(3);
       done.set_value();
@@ -84,6 +87,7 @@ TEST(SerialExecutorTest, TasksPostedFromATaskRunAfterTheQueuedOnes) {
   });
   executor.Post([&] { order.push_back(1); });
   executor.Post([&] { order.push_back(2); });
+  queued.set_value();
   ASSERT_EQ(done.get_future().wait_for(kWait), std::future_status::ready);
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
 }
