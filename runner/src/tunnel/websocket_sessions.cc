@@ -123,6 +123,7 @@ void WebSocketSessions::OnClientMessage(const v7::MessageId& id, v7::ToClientWeb
   if (it == sessions_.end()) return;
   Session& session = it->second;
   const std::uint16_t index = id.message_index;
+  if (session.dormant) Awaken(session);
   if (session.handle != nullptr && session.ready && !session.attached) Attach(session);
   if (session.handle == nullptr) {
     // A hibernated socket whose record is still being read: dedupe once it is.
@@ -219,6 +220,15 @@ void WebSocketSessions::MakeReady(Session& session) {
   std::deque<std::pair<std::uint16_t, v7::ToClientWebSocketMessage>> inbox = std::move(session.inbox);
   session.inbox.clear();
   for (auto& [index, message] : inbox) Deliver(session, std::move(message), index);
+}
+
+void WebSocketSessions::Awaken(Session& session) {
+  const ActorLookupResult actor = hooks_.lookup(session.actor_id);
+  if (actor.runtime == nullptr) return;
+  session.dormant = false;
+  session.handle->AttachTo(actor.runtime);
+  log::Write(LogLevel::kInfo, "a hibernated WebSocket the engine had not listed came back",
+             {{"actor_id", session.actor_id}, {"socket", session.handle->id()}});
 }
 
 void WebSocketSessions::Attach(Session& session) {
@@ -407,12 +417,9 @@ void WebSocketSessions::Restore(const std::string& actor_id, const std::shared_p
   std::set<RequestKey> restored;
   for (HibernatingSocket& record : stored) {
     const RequestKey key = HibernationStore::KeyOf(record);
-    const bool wanted = listed.contains(key) || trust_records;
     auto it = sessions_.find(key);
-    if (!wanted || (listed.contains(key) && it == sessions_.end())) {
-      // The client left while the actor was away (or closed during this start).
-      log::Write(LogLevel::kInfo, "forgetting a hibernated WebSocket the engine no longer has",
-                 {{"actor_id", actor_id}, {"socket", ToHex(key)}});
+    if (listed.contains(key) && it == sessions_.end()) {
+      // The client left while this start was on its way.
       store_.Remove(actor_id, key);
       continue;
     }
@@ -427,8 +434,13 @@ void WebSocketSessions::Restore(const std::string& actor_id, const std::shared_p
     session.handle = std::make_shared<SocketHandle>(*this, key, std::move(request), gate_, limits_);
     session.handle->set_hibernatable(true);
     session.handle->RestoreAttachment(std::string(record.attachment.begin(), record.attachment.end()));
-    session.handle->AttachTo(runtime);
-    restored.insert(key);
+    // The engine's list can miss a socket whose actor moved within moments of its last message
+    // (seen on a fast drain); such a socket waits, unlisted in WebSockets(), for a message.
+    session.dormant = !listed.contains(key) && !trust_records;
+    if (!session.dormant) {
+      session.handle->AttachTo(runtime);
+      restored.insert(key);
+    }
     // What arrived while the record was read goes through the duplicate check now.
     auto held = std::move(session.inbox);
     session.inbox.clear();

@@ -58,8 +58,8 @@ class WebSocketSessions {
   // A start lists the sockets that hibernated: messages for them wait until Restore.
   void ExpectRestore(const std::string& actor_id, const std::vector<proto::v7::HibernatingRequest>& listed);
   // The actor's stored records were read: listed and stored sockets come back; listed ones
-  // without a record are closed; records of unlisted sockets are deleted, unless
-  // `keep_unlisted` (a start replayed after a reconnect lists none, see runner-protocol §10).
+  // without a record are closed; unlisted records come back dormant (see Session::dormant),
+  // or as listed with `keep_unlisted` (a start replayed after a reconnect lists none).
   void Restore(const std::string& actor_id, const std::shared_ptr<actors::ActorRuntime>& runtime,
                std::vector<HibernatingSocket> stored, bool keep_unlisted);
   void OnActorRunning(const std::string& actor_id);
@@ -93,6 +93,8 @@ class WebSocketSessions {
     // drops what reaches it before, acknowledgements included).
     bool attached = false;
     bool ack_held = false;
+    // Restored from a record the start did not list: not in WebSockets() until a message comes.
+    bool dormant = false;
     std::deque<std::pair<std::uint16_t, proto::v7::ToClientWebSocketMessage>> inbox;  // with its index
     std::deque<proto::v7::ToServerWebSocketMessage> outbox;
     std::uint16_t next_runner_index = 0;
@@ -117,6 +119,7 @@ class WebSocketSessions {
   void Deliver(Session& session, proto::v7::ToClientWebSocketMessage message, std::uint16_t index);
   void MakeReady(Session& session);
   void Attach(Session& session);
+  void Awaken(Session& session);
   void Acknowledge(Session& session);
   void OnHandled(const RequestKey& key, std::uint16_t index, std::size_t bytes);
   void Emit(Session& session, proto::v7::ToServerTunnelMessageKind kind);
