@@ -1,9 +1,12 @@
 #include "log.h"
 
+#include "tether/log_sink.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <mutex>
 
 namespace tether::log {
@@ -59,8 +62,26 @@ std::string Timestamp() {
   return text;
 }
 
+std::mutex g_sink_mutex;
+// Shared so that a record already being handed to a sink finishes while another is installed.
+std::shared_ptr<const LogSink> g_sink;  // guarded by g_sink_mutex
+
 void Emit(LogLevel level, std::string_view message, std::initializer_list<Field> first,
           std::initializer_list<Field> rest) {
+  std::shared_ptr<const LogSink> sink;
+  {
+    std::lock_guard lock(g_sink_mutex);
+    sink = g_sink;
+  }
+  if (sink != nullptr) {
+    LogRecord record{level, message, {}};
+    record.fields.reserve(first.size() + rest.size());
+    for (auto fields : {first, rest}) {
+      for (const Field& f : fields) record.fields.emplace_back(f.key, f.value);
+    }
+    (*sink)(record);
+    return;
+  }
   std::string line = "ts=" + Timestamp() + " level=" + std::string(LevelName(level)) + " msg=";
   AppendValue(line, message);
   for (auto fields : {first, rest}) {
@@ -95,3 +116,14 @@ void WriteActor(LogLevel level, const ActorInfo& actor, std::string_view message
 }
 
 }  // namespace tether::log
+
+namespace tether {
+
+void SetLogSink(LogSink sink) {
+  std::shared_ptr<const LogSink> next;
+  if (sink) next = std::make_shared<const LogSink>(std::move(sink));
+  std::lock_guard lock(log::g_sink_mutex);
+  log::g_sink = std::move(next);
+}
+
+}  // namespace tether

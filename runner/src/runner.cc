@@ -26,7 +26,7 @@ class RunnerImpl final : public Runner {
       auto aborted = std::make_shared<std::promise<void>>();
       std::future<void> done = aborted->get_future();
       if (gate_->Post([core = core_.get(), aborted] {
-            core->Abort();
+            core->Abort(absl::CancelledError("the runner was destroyed before it stopped"));
             aborted->set_value();
           })) {
         done.wait_for(std::chrono::seconds(10));
@@ -61,9 +61,9 @@ class RunnerImpl final : public Runner {
     gate_ = std::make_shared<actors::LoopGate>(loop_.get());
     RunnerCore::Hooks hooks;
     hooks.observer = observer_;
-    hooks.on_connected = [this](const std::string& id) {
+    hooks.on_connected = [this](const EngineMetadata& engine) {
       std::lock_guard hook_lock(mutex_);
-      runner_id_ = id;
+      engine_ = engine;
     };
     hooks.on_finished = [this](const absl::Status& status) {
       std::lock_guard hook_lock(mutex_);
@@ -79,6 +79,11 @@ class RunnerImpl final : public Runner {
   void Stop() override {
     std::lock_guard lock(mutex_);
     if (gate_ != nullptr) gate_->Post([core = core_.get()] { core->Drain(); });
+  }
+
+  void Close() override {
+    std::lock_guard lock(mutex_);
+    if (gate_ != nullptr) gate_->Post([core = core_.get()] { core->Abort(absl::OkStatus()); });
   }
 
   absl::Status Wait() override {
@@ -97,7 +102,12 @@ class RunnerImpl final : public Runner {
 
   std::string runner_id() const override {
     std::lock_guard lock(mutex_);
-    return runner_id_;
+    return engine_ ? engine_->runner_id : std::string();
+  }
+
+  std::optional<EngineMetadata> engine_metadata() const override {
+    std::lock_guard lock(mutex_);
+    return engine_;
   }
 
  private:
@@ -107,7 +117,7 @@ class RunnerImpl final : public Runner {
   std::map<std::string, ActorFactory> factories_;
   ActorFactory default_factory_;
   RunnerObserver* observer_ = nullptr;
-  std::string runner_id_;
+  std::optional<EngineMetadata> engine_;
   std::optional<absl::Status> result_;
 
   // Destroyed in the order the destructor spells out.

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <atomic>
 #include <exception>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "log.h"
+#include "util/random_bytes.h"
 
 namespace tether {
 namespace {
@@ -68,11 +69,15 @@ ActorInfo ToInfo(const v7::ActorCheckpoint& checkpoint, const v7::ActorConfig& c
   return info;
 }
 
+std::string ToString(const std::array<std::uint8_t, 4>& id) { return std::string(id.begin(), id.end()); }
+
 std::string RandomKey() {
-  std::random_device random;
   static constexpr char kHex[] = "0123456789abcdef";
   std::string key;
-  for (int i = 0; i < 32; ++i) key += kHex[random() % 16];
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t bits = util::RandomSeed();
+    for (int i = 0; i < 16; ++i, bits >>= 4) key += kHex[bits & 0xf];
+  }
   return key;
 }
 
@@ -107,7 +112,7 @@ RunnerCore::RunnerCore(const RunnerConfig& config, std::string runner_key,
                   [this](std::chrono::milliseconds delay, std::function<void()> fn) {
                     return loop_.RunAfter(delay, std::move(fn));
                   }},
-              gate_, config.websocket_limits) {}
+              gate_, config.websocket_limits, config.host_managed_state) {}
 
 RunnerCore::~RunnerCore() = default;
 
@@ -148,8 +153,15 @@ void RunnerCore::OnConnected(const v7::ToClientInit& init) {
     link_.Send(v7::ToServer{v7::ToServerEvents{{pending.begin() + static_cast<std::ptrdiff_t>(i), end}}});
   }
   kv_.OnConnected();
-  if (hooks_.on_connected) hooks_.on_connected(runner_id_);
-  if (hooks_.observer != nullptr) hooks_.observer->OnConnected(runner_id_);
+  EngineMetadata engine;
+  engine.runner_id = runner_id_;
+  engine.runner_lost_threshold = runner_lost_threshold_;
+  engine.actor_stop_threshold = std::chrono::milliseconds(init.metadata.actor_stop_threshold);
+  if (init.metadata.serverless_drain_grace_period) {
+    engine.serverless_drain_grace_period = std::chrono::milliseconds(*init.metadata.serverless_drain_grace_period);
+  }
+  if (hooks_.on_connected) hooks_.on_connected(engine);
+  if (hooks_.observer != nullptr) hooks_.observer->OnConnected(engine);
 }
 
 void RunnerCore::OnMessage(v7::ToClient message) {
@@ -165,9 +177,9 @@ void RunnerCore::OnMessage(v7::ToClient message) {
   }
 }
 
-void RunnerCore::OnDisconnected() {
+void RunnerCore::OnDisconnected(std::uint16_t code, const std::string& reason) {
   kv_.OnDisconnected();
-  if (hooks_.observer != nullptr) hooks_.observer->OnDisconnected();
+  if (hooks_.observer != nullptr) hooks_.observer->OnDisconnected(code, reason);
   if (finished_) return;
   log::Write(LogLevel::kWarn, "lost the engine connection",
              {{"runner_lost_threshold_ms", std::to_string(runner_lost_threshold_.count())}});
@@ -203,6 +215,9 @@ void RunnerCore::ApplyCommand(v7::CommandWrapper command, bool replayed) {
 void RunnerCore::StartActor(const v7::ActorCheckpoint& checkpoint, const v7::CommandStartActor& start,
                             bool replayed) {
   ActorInfo info = ToInfo(checkpoint, start.config);
+  for (const v7::HibernatingRequest& request : start.hibernating_requests) {
+    info.hibernating_sockets.push_back({ToString(request.gateway_id), ToString(request.request_id)});
+  }
   if (auto it = actors_.find(info.actor_id); it != actors_.end()) {
     if (it->second.runtime->info().generation >= info.generation) return;
     // The engine moved on to a new generation without stopping the old one here (it thought us
@@ -227,6 +242,11 @@ void RunnerCore::StartActor(const v7::ActorCheckpoint& checkpoint, const v7::Com
                                                          static_cast<actors::ActorRequests&>(*this));
   actor.factory = factory != factories_.end() ? factory->second : default_factory_;
   tunnel_.websockets().ExpectRestore(checkpoint.actor_id, start.hibernating_requests);
+  if (config_.host_managed_state) {
+    // The program keeps the actor's alarm and sockets itself: nothing of the runner's to read.
+    RunOnStart(checkpoint.actor_id, checkpoint.generation);
+    return;
+  }
   LoadReservedThenStart(checkpoint.actor_id, checkpoint.generation, replayed && start.hibernating_requests.empty());
 }
 
@@ -262,26 +282,29 @@ void RunnerCore::RunOnStart(const std::string& actor_id, std::uint32_t generatio
   LocalActor* actor = Find(actor_id, generation);
   if (actor == nullptr) return;
   // Runs on an actor thread, possibly while the runner shuts down: it touches the core only
-  // through the gate.
+  // through the gate. The first answer counts, whether the program calls `done` or throws.
   OnActorThread(actor->runtime, [this, gate = gate_, actor_id, generation,
                                  make = actor->factory](actors::ActorRuntime& runtime) {
-    absl::Status status;
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto finish = [this, gate, actor_id, generation, answered](absl::Status status) {
+      if (answered->exchange(true)) return;
+      gate->Post([this, actor_id, generation, status] { OnStartFinished(actor_id, generation, status); });
+    };
     try {
       runtime.instance = make(runtime.info());
-      status = runtime.instance == nullptr ? absl::InternalError("the actor factory returned no instance")
-                                           : runtime.instance->OnStart(runtime);
+      if (runtime.instance == nullptr) return finish(absl::InternalError("the actor factory returned no instance"));
+      runtime.instance->OnStartAsync(runtime, finish);
     } catch (const std::exception& e) {
-      status = absl::InternalError(e.what());
+      finish(absl::InternalError(e.what()));
     } catch (...) {
-      status = absl::InternalError("the actor's start threw a non-standard exception");
+      finish(absl::InternalError("the actor's start threw a non-standard exception"));
     }
-    gate->Post([this, actor_id, generation, status] { OnStartFinished(actor_id, generation, status); });
   });
 }
 
 void RunnerCore::OnStartFinished(const std::string& actor_id, std::uint32_t generation, absl::Status status) {
   LocalActor* actor = Find(actor_id, generation);
-  if (actor == nullptr) return;
+  if (actor == nullptr || actor->state != ActorState::kStarting) return;
   const ActorInfo& info = actor->runtime->info();
   if (!status.ok()) {
     log::WriteActor(LogLevel::kError, info, "actor failed to start", {{"error", std::string(status.message())}});
@@ -317,17 +340,31 @@ void RunnerCore::StopActor(const std::string& actor_id, std::uint32_t generation
   actor.state = ActorState::kStopping;
   actor.alarm_timer.reset();
   log::WriteActor(LogLevel::kInfo, actor.runtime->info(), "stopping actor");
-  OnActorThread(actor.runtime, [this, gate = gate_, actor_id, generation](actors::ActorRuntime& runtime) {
-    std::optional<std::string> failure;
+  RunOnStop(actor.runtime, [this, actor_id, generation](std::optional<std::string> failure) {
+    OnStopFinished(actor_id, generation, std::move(failure));
+  });
+}
+
+void RunnerCore::RunOnStop(const std::shared_ptr<actors::ActorRuntime>& runtime,
+                           std::function<void(std::optional<std::string> failure)> finished) {
+  OnActorThread(runtime, [gate = gate_, runtime, finished = std::move(finished)](actors::ActorRuntime& actor) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    // `done` may come from any thread; the instance is destroyed on the actor's executor.
+    auto done = [gate, finished, answered, runtime](std::optional<std::string> failure) {
+      if (answered->exchange(true)) return;
+      runtime->Post([gate, finished, runtime, failure = std::move(failure)] {
+        runtime->instance.reset();
+        if (finished) gate->Post([finished, failure] { finished(failure); });
+      });
+    };
+    if (actor.instance == nullptr) return done(std::nullopt);
     try {
-      if (runtime.instance != nullptr) runtime.instance->OnStop(runtime);
+      actor.instance->OnStopAsync(actor, [done] { done(std::nullopt); });
     } catch (const std::exception& e) {
-      failure = std::string("OnStop threw: ") + e.what();
+      done(std::string("OnStop threw: ") + e.what());
     } catch (...) {
-      failure = "OnStop threw a non-standard exception";
+      done("OnStop threw a non-standard exception");
     }
-    runtime.instance.reset();
-    gate->Post([this, actor_id, generation, failure] { OnStopFinished(actor_id, generation, failure); });
   });
 }
 
@@ -338,7 +375,7 @@ void RunnerCore::OnStopFinished(const std::string& actor_id, std::uint32_t gener
   // OK tells the engine the stop was meant: for a sleep it keeps the actor asleep, for a destroy
   // it destroys it, during a drain it moves it. Any other stop reports an error, so that the
   // engine applies the actor's crash policy instead of treating it as finished.
-  const bool meant = actor->intent != Intent::kNone || draining_;
+  const bool meant = actor->intent == Intent::kSleep || actor->intent == Intent::kDestroy || draining_;
   const v7::StopCode code = meant && !failure ? v7::StopCode::kOk : v7::StopCode::kError;
   // The positions of hibernatable sockets are stored before the engine hears of the stop: the
   // next start, maybe elsewhere, reads them.
@@ -370,10 +407,7 @@ void RunnerCore::RemoveActor(const std::string& actor_id) {
   departed_.push_back(actor_id);
   actors_.erase(it);
   tunnel_.OnActorGone(actor_id);
-  OnActorThread(runtime, [](actors::ActorRuntime& r) {
-    if (r.instance != nullptr) r.instance->OnStop(r);
-    r.instance.reset();
-  });
+  RunOnStop(runtime, nullptr);
 }
 
 // ---- Actor requests -----------------------------------------------------------------------------
@@ -400,14 +434,37 @@ void RunnerCore::RequestDestroy(const std::string& actor_id, std::uint32_t gener
   SendEvent(actor_id, generation, v7::EventActorIntent{v7::ActorIntentStop{}});
 }
 
+void RunnerCore::RequestStop(const std::string& actor_id, std::uint32_t generation) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr || actor->intent != Intent::kNone) return;
+  actor->intent = Intent::kStop;
+  log::WriteActor(LogLevel::kInfo, actor->runtime->info(), "actor asks to be stopped");
+  SendEvent(actor_id, generation, v7::EventActorIntent{v7::ActorIntentStop{}});
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RunnerCore::RestoreWebSockets(
+    const std::string& actor_id, std::uint32_t generation, std::vector<StoredWebSocket> stored) {
+  LocalActor* actor = Find(actor_id, generation);
+  if (actor == nullptr) return absl::FailedPreconditionError("the actor is no longer running on this runner");
+  if (!config_.host_managed_state) {
+    return absl::FailedPreconditionError("RestoreWebSockets needs RunnerConfig::host_managed_state");
+  }
+  return tunnel_.websockets().RestoreStored(actor_id, actor->runtime, std::move(stored));
+}
+
 void RunnerCore::RequestAlarm(const std::string& actor_id, std::uint32_t generation,
                               std::optional<std::chrono::system_clock::time_point> when) {
   LocalActor* actor = Find(actor_id, generation);
   if (actor == nullptr) return;
-  actor->alarm = when;
-  PersistAlarm(actor_id, when);
   std::optional<std::int64_t> alarm_ts;
   if (when) alarm_ts = ToEpochMs(*when);
+  if (config_.host_managed_state) {
+    // Only the engine keeps it: it wakes the actor then, and the program runs its own timers.
+    SendEvent(actor_id, generation, v7::EventActorSetAlarm{alarm_ts});
+    return;
+  }
+  actor->alarm = when;
+  PersistAlarm(actor_id, when);
   SendEvent(actor_id, generation, v7::EventActorSetAlarm{alarm_ts});
   if (actor->state == ActorState::kRunning) ArmAlarm(*actor);
 }
@@ -424,9 +481,10 @@ void RunnerCore::SubmitKv(const std::string& actor_id, v7::KvRequestData request
   const bare::Bytes reserved_start(internal::kReservedKeyPrefix.begin(), internal::kReservedKeyPrefix.end());
   const std::string reserved_end = ReservedRangeEnd();
   const bool clears_reserved =
-      std::holds_alternative<v7::KvDropRequest>(request) ||
-      (range != nullptr && range->start < bare::Bytes(reserved_end.begin(), reserved_end.end()) &&
-       reserved_start < range->end);
+      !config_.host_managed_state &&
+      (std::holds_alternative<v7::KvDropRequest>(request) ||
+       (range != nullptr && range->start < bare::Bytes(reserved_end.begin(), reserved_end.end()) &&
+        reserved_start < range->end));
   if (!clears_reserved) {
     kv_.Submit(actor_id, std::move(request), std::move(done));
     return;
@@ -520,9 +578,9 @@ void RunnerCore::ScheduleHousekeeping() {
 
 // ---- Drain and finish ----------------------------------------------------------------------------
 
-void RunnerCore::Abort() {
+void RunnerCore::Abort(const absl::Status& why) {
   link_.Close();
-  Finish(absl::CancelledError("the runner was destroyed before it stopped"));
+  Finish(why);
 }
 
 void RunnerCore::Drain() {
@@ -563,7 +621,10 @@ void RunnerCore::Finish(const absl::Status& status) {
   } else {
     log::Write(LogLevel::kError, "runner failed", {{"error", std::string(status.message())}});
   }
-  if (hooks_.observer != nullptr) hooks_.observer->OnDisconnected();
+  if (hooks_.observer != nullptr) {
+    hooks_.observer->OnDisconnected(1000, "pegboard.runner_shutdown");
+    hooks_.observer->OnStopped(status);
+  }
   if (hooks_.on_finished) hooks_.on_finished(status);
 }
 

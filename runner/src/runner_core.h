@@ -33,8 +33,8 @@ namespace tether {
 class RunnerCore final : private link::LinkHandler, private actors::ActorRequests {
  public:
   struct Hooks {
-    // The engine accepted the runner; called with its runner id.
-    std::function<void(const std::string&)> on_connected;
+    // The engine accepted the runner.
+    std::function<void(const EngineMetadata&)> on_connected;
     // The runner has stopped for good; OK after a requested drain.
     std::function<void(const absl::Status&)> on_finished;
     // The program's observer, if any (tether/runner.h).
@@ -49,12 +49,12 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   void Start();
   // Drains (see Runner::Stop).
   void Drain();
-  // Ends the runner now: actors are stopped here, waiting KV requests fail.
-  void Abort();
+  // Ends the runner now: actors are stopped here, waiting KV requests fail; `why` is the result.
+  void Abort(const absl::Status& why);
 
  private:
   enum class ActorState { kStarting, kRunning, kStopping };
-  enum class Intent { kNone, kSleep, kDestroy };
+  enum class Intent { kNone, kSleep, kDestroy, kStop };
 
   struct LocalActor {
     std::shared_ptr<actors::ActorRuntime> runtime;
@@ -69,16 +69,19 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   // LinkHandler
   void OnConnected(const proto::v7::ToClientInit& init) override;
   void OnMessage(proto::v7::ToClient message) override;
-  void OnDisconnected() override;
+  void OnDisconnected(std::uint16_t code, const std::string& reason) override;
   void OnStopped(const absl::Status& why, const link::CloseReason& reason) override;
 
   // ActorRequests
   void RequestSleep(const std::string& actor_id, std::uint32_t generation) override;
   void RequestDestroy(const std::string& actor_id, std::uint32_t generation) override;
+  void RequestStop(const std::string& actor_id, std::uint32_t generation) override;
   void RequestAlarm(const std::string& actor_id, std::uint32_t generation,
                     std::optional<std::chrono::system_clock::time_point> when) override;
   void SubmitKv(const std::string& actor_id, proto::v7::KvRequestData request,
                 internal::KvResponseCallback done) override;
+  absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreWebSockets(
+      const std::string& actor_id, std::uint32_t generation, std::vector<StoredWebSocket> stored) override;
 
   tunnel::ActorLookupResult LookupForTunnel(const std::string& actor_id) const;
   void ApplyCommand(proto::v7::CommandWrapper command, bool replayed);
@@ -89,6 +92,10 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   void OnStartFinished(const std::string& actor_id, std::uint32_t generation, absl::Status status);
   void StopActor(const std::string& actor_id, std::uint32_t generation);
   void OnStopFinished(const std::string& actor_id, std::uint32_t generation, std::optional<std::string> failure);
+  // Runs the instance's OnStopAsync on the actor's executor and then destroys the instance there;
+  // `finished` (if any) runs on the network thread afterwards with what OnStopAsync threw.
+  void RunOnStop(const std::shared_ptr<actors::ActorRuntime>& runtime,
+                 std::function<void(std::optional<std::string> failure)> finished);
   void ForceStopAll(const std::string& why);
   void RemoveActor(const std::string& actor_id);
   void FireAlarm(const std::string& actor_id, std::uint32_t generation);

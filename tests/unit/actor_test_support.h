@@ -15,7 +15,12 @@ class NoActorRequests : public actors::ActorRequests {
   void RequestSleep(const std::string&, std::uint32_t) override {}
   void RequestDestroy(const std::string&, std::uint32_t) override {}
   void RequestAlarm(const std::string&, std::uint32_t, std::optional<std::chrono::system_clock::time_point>) override {}
+  void RequestStop(const std::string&, std::uint32_t) override {}
   void SubmitKv(const std::string&, proto::v7::KvRequestData, internal::KvResponseCallback) override {}
+  absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreWebSockets(const std::string&, std::uint32_t,
+                                                                            std::vector<StoredWebSocket>) override {
+    return absl::UnimplementedError("not in this test");
+  }
 };
 
 // Runs `fn` on the loop's thread and waits for it.

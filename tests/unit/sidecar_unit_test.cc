@@ -35,10 +35,14 @@ class FakeActor : public Actor {
   Kv& kv() override { return kv_; }
   void Sleep() override { slept = true; }
   void Destroy() override { destroyed = true; }
+  void Stop() override {}
   void SetAlarm(std::chrono::system_clock::time_point when) override { alarm = when; }
   void ClearAlarm() override { alarm.reset(); }
   void Post(std::function<void()> fn) override { fn(); }
   std::vector<std::shared_ptr<WebSocket>> WebSockets() const override { return {}; }
+  absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreWebSockets(std::vector<StoredWebSocket>) override {
+    return absl::UnimplementedError("not in this test");
+  }
 
   bool slept = false;
   bool destroyed = false;

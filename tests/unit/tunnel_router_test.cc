@@ -36,7 +36,7 @@ class TunnelRouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     gate_ = std::make_shared<actors::LoopGate>(loop_.get());
-    runtime_ = std::make_shared<actors::ActorRuntime>(ActorInfo{"actor-1", "echo", {}, 0, 0, {}}, pool_, gate_, requests_);
+    runtime_ = std::make_shared<actors::ActorRuntime>(ActorInfo{"actor-1", "echo", {}, 0, 0, {}, {}}, pool_, gate_, requests_);
     runtime_->instance = std::make_unique<EchoActor>();
     OnLoop([this] {
       tunnel::WebSocketSessions::Hooks hooks{
@@ -57,7 +57,7 @@ class TunnelRouterTest : public ::testing::Test {
           [this](std::chrono::milliseconds delay, std::function<void()> fn) {
             return loop_->RunAfter(delay, std::move(fn));
           }};
-      router_ = std::make_unique<tunnel::TunnelRouter>(std::move(hooks), gate_, WebSocketLimits{});
+      router_ = std::make_unique<tunnel::TunnelRouter>(std::move(hooks), gate_, WebSocketLimits{}, false);
     });
   }
   void TearDown() override {

@@ -59,7 +59,7 @@ class WebSocketSessionsTest : public ::testing::Test {
 
   void Create(WebSocketLimits limits) {
     gate_ = std::make_shared<actors::LoopGate>(loop_.get());
-    runtime_ = std::make_shared<actors::ActorRuntime>(ActorInfo{"actor-1", "a", {}, 0, 0, {}}, pool_, gate_, requests_);
+    runtime_ = std::make_shared<actors::ActorRuntime>(ActorInfo{"actor-1", "a", {}, 0, 0, {}, {}}, pool_, gate_, requests_);
     auto actor = std::make_unique<RecordingSocketActor>();
     actor_ = actor.get();
     runtime_->instance = std::move(actor);
@@ -78,7 +78,7 @@ class WebSocketSessionsTest : public ::testing::Test {
           [this](std::chrono::milliseconds delay, std::function<void()> fn) {
             return loop_->RunAfter(delay, std::move(fn));
           }};
-      sessions_ = std::make_unique<tunnel::WebSocketSessions>(std::move(hooks), gate_, limits);
+      sessions_ = std::make_unique<tunnel::WebSocketSessions>(std::move(hooks), gate_, limits, host_managed_);
     });
   }
 
@@ -162,6 +162,7 @@ class WebSocketSessionsTest : public ::testing::Test {
   std::shared_ptr<actors::ActorRuntime> runtime_;
   RecordingSocketActor* actor_ = nullptr;
   std::unique_ptr<tunnel::WebSocketSessions> sessions_;
+  bool host_managed_ = false;  // set before Create
   std::mutex mutex_;
   std::vector<v7::ToServerTunnelMessageKind> sent_;
   std::map<bare::Bytes, bare::Bytes> kv_;

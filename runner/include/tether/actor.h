@@ -7,6 +7,12 @@
 // Threading: the calls on one ActorInstance (OnStart, OnAlarm, OnStop, and Kv callbacks) run one
 // at a time on the actor's serial executor; different actors run in parallel on the runner's
 // actor threads, never on its network thread. Actor's member functions are thread-safe.
+//
+// Asynchronous actors: a program whose actor code finishes later or elsewhere (a JavaScript
+// runtime behind the Node addon, an event loop of its own) overrides the *Async forms of the
+// hooks instead. They too run on the actor's executor, but return at once and call their
+// completion later, from any thread, exactly once; meanwhile the executor runs the actor's next
+// calls, so one slow request does not hold up the others.
 #ifndef TETHER_ACTOR_H_
 #define TETHER_ACTOR_H_
 
@@ -19,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "tether/http.h"
 #include "tether/kv.h"
 #include "tether/websocket.h"
@@ -36,6 +43,10 @@ struct ActorInfo {
   std::int64_t create_ts_ms = 0;
   // The input given when the actor was created (bytes), if any.
   std::optional<std::string> input;
+  // The hibernatable WebSockets the engine kept open for this actor while it was stopped. The
+  // runner restores them itself, unless RunnerConfig::host_managed_state makes that the
+  // program's job (Actor::RestoreWebSockets).
+  std::vector<WebSocketIds> hibernating_sockets;
 };
 
 // The runner's side of a running actor, handed to its ActorInstance. Valid from OnStart until
@@ -52,6 +63,9 @@ class Actor {
   virtual void Sleep() = 0;
   // Asks the engine to stop and destroy the actor; its Kv is deleted.
   virtual void Destroy() = 0;
+  // Asks the engine to stop the actor as failed: it applies the actor's crash policy, as after a
+  // crash (e.g. when the program could not start it).
+  virtual void Stop() = 0;
   // Calls OnAlarm at `when`. If the actor sleeps meanwhile, the engine wakes it then, and OnAlarm
   // runs right after OnStart. One alarm per actor: setting replaces it.
   virtual void SetAlarm(std::chrono::system_clock::time_point when) = 0;
@@ -61,6 +75,16 @@ class Actor {
   // The actor's open WebSockets, including hibernatable ones restored for this start (those get
   // no OnWebSocketOpen): how an actor that woke up finds its clients again.
   virtual std::vector<std::shared_ptr<WebSocket>> WebSockets() const = 0;
+  // RunnerConfig::host_managed_state only, during OnStart: brings back the hibernatable sockets
+  // the program stored. Each stored socket the engine listed (ActorInfo::hibernating_sockets)
+  // comes back open, continuing at its stored indexes, in the returned list at its position in
+  // `stored` (nullptr for sockets the engine did not list: the program deletes those). Listed
+  // sockets the program did not store are closed (1000 `ws.meta_not_found_during_restore`).
+  // Client messages reach the restored sockets once the start has finished. A start that ends
+  // without calling this closes every listed socket. Called twice or without host-managed state:
+  // FailedPrecondition.
+  virtual absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreWebSockets(
+      std::vector<StoredWebSocket> stored) = 0;
 };
 
 class ActorInstance {
@@ -84,9 +108,35 @@ class ActorInstance {
   virtual void OnWebSocketMessage(Actor& actor, WebSocket& socket, const std::string& data, bool binary) {
     (void)actor, (void)socket, (void)data, (void)binary;
   }
+  // The same, with the message's index as the engine counts the client's messages (u16,
+  // wrapping): what a program that stores its hibernatable sockets itself persists and
+  // acknowledges (WebSocket::Acknowledge). The default calls OnWebSocketMessage.
+  virtual void OnWebSocketIndexedMessage(Actor& actor, WebSocket& socket, const std::string& data, bool binary,
+                                         std::uint16_t index) {
+    (void)index;
+    OnWebSocketMessage(actor, socket, data, binary);
+  }
   // The client closed the socket, or the connection to it was lost.
   virtual void OnWebSocketClose(Actor& actor, WebSocket& socket, std::uint16_t code, const std::string& reason) {
     (void)actor, (void)socket, (void)code, (void)reason;
+  }
+
+  // Asynchronous forms (see "Asynchronous actors" above); each default calls the synchronous one.
+  // The start counts as finished, and the actor as running, when `done` is called.
+  virtual void OnStartAsync(Actor& actor, std::function<void(absl::Status)> done) { done(OnStart(actor)); }
+  // Kv still works until `done` is called; the engine hears of the stop after it.
+  virtual void OnStopAsync(Actor& actor, std::function<void()> done) {
+    OnStop(actor);
+    done();
+  }
+  // Requests of one actor may be answered in any order.
+  virtual void OnFetchAsync(Actor& actor, HttpRequest request, std::function<void(HttpResponse)> respond) {
+    respond(OnFetch(actor, request));
+  }
+  // The socket stays valid while the program holds it; client messages wait for the decision.
+  virtual void OnWebSocketOpenAsync(Actor& actor, std::shared_ptr<WebSocket> socket,
+                                    std::function<void(WebSocketAcceptance)> decide) {
+    decide(OnWebSocketOpen(actor, *socket));
   }
 };
 

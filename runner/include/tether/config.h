@@ -47,6 +47,9 @@ struct TlsOptions {
   bool verify_peer = true;
   // A PEM file of extra trusted CAs, added to the system roots (e.g. a private engine's CA).
   std::string extra_ca_file;
+  // PEM certificates trusted instead of the system's default store, for hosts that have none
+  // where OpenSSL looks (the Node addon passes Node's own roots). Empty: the system store.
+  std::string trusted_roots_pem;
 };
 
 struct ReconnectPolicy {
@@ -104,6 +107,12 @@ struct RunnerConfig {
   WebSocketLimits websocket_limits;
   // Threads that run actor code; 0: the number of cores (at least 2).
   int actor_threads = 0;
+  // For hosts that keep their actors' state themselves (the Node addon under RivetKit): the
+  // runner then writes nothing into actors' Kv and reads nothing at their start; SetAlarm only
+  // tells the engine when to wake the actor (OnAlarm is never called); and hibernatable
+  // WebSockets are the program's to store, acknowledge (WebSocket::Acknowledge) and restore
+  // (Actor::RestoreWebSockets).
+  bool host_managed_state = false;
 
   // Reads the RIVET_* variables named above over the defaults. A malformed value is an error
   // naming the variable; an unknown RIVET_* variable is reported in `warnings` (if given).

@@ -26,6 +26,9 @@ struct HttpRequest {
   // header is still there: do not parse the body as chunked.
   HttpHeaders headers;
   std::string body;
+  // The engine's ids of the request (raw bytes, 4 each); empty for requests made up locally.
+  std::string gateway_id;
+  std::string request_id;
 
   // The value of the first header called `name` (lowercase), if any.
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -17,6 +17,7 @@
 #define TETHER_RUNNER_H_
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,15 +29,30 @@
 
 namespace tether {
 
+// What the engine told the runner when it accepted it (runner protocol v7 ProtocolMetadata).
+struct EngineMetadata {
+  std::string runner_id;
+  // After this long without the runner, the engine gives its actors to other runners.
+  std::chrono::milliseconds runner_lost_threshold{0};
+  // How long the engine waits for an actor to stop before it counts it as stopped.
+  std::chrono::milliseconds actor_stop_threshold{0};
+  // Serverless runners only: how long a draining runner has before its request ends.
+  std::optional<std::chrono::milliseconds> serverless_drain_grace_period;
+};
+
 // What a program can watch of a runner, e.g. for metrics and readiness. Called on the runner's
 // network thread: return quickly and never block.
 class RunnerObserver {
  public:
   virtual ~RunnerObserver() = default;
   // The engine accepted the runner (first connect or reconnect).
-  virtual void OnConnected(const std::string& runner_id) { (void)runner_id; }
-  // The connection dropped (the runner reconnects by itself), or the runner stopped.
-  virtual void OnDisconnected() {}
+  virtual void OnConnected(const EngineMetadata& engine) { (void)engine; }
+  // The connection dropped (the runner reconnects by itself), or the runner stopped; with the
+  // WebSocket close code and reason (0 and empty when it broke without a close frame).
+  virtual void OnDisconnected(std::uint16_t code, const std::string& reason) { (void)code, (void)reason; }
+  // The runner has stopped for good: OK after Stop() or Close(), the fatal error otherwise (what
+  // Wait() returns). The last call an observer gets.
+  virtual void OnStopped(const absl::Status& result) { (void)result; }
   // The runner started draining (Runner::Stop).
   virtual void OnDraining() {}
   // One of the actors' KV requests got its answer (or failed) after `latency`.
@@ -64,6 +80,10 @@ class Runner {
   // Drains: tells the engine this runner is stopping, accepts no new actors, lets the engine stop
   // (and move) its actors, waits up to RunnerConfig::drain_timeout, then closes. Returns at once.
   virtual void Stop() = 0;
+  // Ends the runner now, without a drain: closes the engine connection (the engine reschedules
+  // its actors after its runner-lost threshold; hibernatable sockets stay with the engine), fails
+  // waiting KV requests and stops the local actors. Returns at once; Wait() reports OK.
+  virtual void Close() = 0;
   // Blocks until the runner has stopped. OK after a requested stop; the fatal error otherwise.
   virtual absl::Status Wait() = 0;
   // Like Wait(), giving up after `timeout` (nullopt: still running).
@@ -71,6 +91,8 @@ class Runner {
 
   // The runner id the engine assigned at the last connect; empty before the first.
   virtual std::string runner_id() const = 0;
+  // What the engine said at the last connect; nullopt before the first.
+  virtual std::optional<EngineMetadata> engine_metadata() const = 0;
 };
 
 // Drains `runner` (Runner::Stop) when the process receives SIGTERM or SIGINT. Call once, from the

@@ -33,6 +33,27 @@ inline constexpr std::size_t kMaxWebSocketMessageBytes = std::size_t{20} << 20;
 // The largest attachment a hibernatable socket keeps (WebSocket::SetAttachment).
 inline constexpr std::size_t kMaxWebSocketAttachmentBytes = std::size_t{16} << 10;
 
+// The engine's ids of a tunneled socket (raw bytes, 4 each): stable across hibernation.
+struct WebSocketIds {
+  std::string gateway_id;
+  std::string request_id;
+
+  bool operator==(const WebSocketIds&) const = default;
+};
+
+// A hibernatable socket as a program that stores its own sockets keeps it
+// (RunnerConfig::host_managed_state), to hand back to Actor::RestoreWebSockets.
+struct StoredWebSocket {
+  WebSocketIds ids;
+  // The index of the next message the actor sends to the client.
+  std::uint16_t next_send_index = 0;
+  // The index of the last client message the program handled and stored.
+  std::uint16_t last_received_index = 0;
+  // The upgrade request's path (with query) and headers.
+  std::string path;
+  HttpHeaders headers;
+};
+
 class WebSocket {
  public:
   virtual ~WebSocket() = default;
@@ -41,6 +62,7 @@ class WebSocket {
   virtual const HttpRequest& request() const = 0;
   // Stable for the life of the client's connection, across hibernation and migration.
   virtual const std::string& id() const = 0;
+  virtual const WebSocketIds& ids() const = 0;
   virtual bool hibernatable() const = 0;
   // Text frames must be UTF-8. A message over kMaxWebSocketMessageBytes closes the socket with
   // 1009 `runner.message_too_big`. Ignored once the socket is closed.
@@ -53,13 +75,18 @@ class WebSocket {
   // InvalidArgument and the old attachment stays.
   virtual absl::Status SetAttachment(std::string data) = 0;
   virtual std::string attachment() const = 0;
+  // RunnerConfig::host_managed_state only: tells the engine that the client's messages up to
+  // `index` are stored by the program, so it need not replay them after the actor's next start.
+  // Ignored otherwise (the runner acknowledges what it stored itself) and once closed.
+  virtual void Acknowledge(std::uint16_t index) = 0;
 };
 
 // What OnWebSocketOpen decides.
 struct WebSocketAcceptance {
   bool accept = false;
   // See "Hibernation" above. If the runner cannot store the socket, it opens it as not
-  // hibernatable and logs why.
+  // hibernatable and logs why. With RunnerConfig::host_managed_state the runner stores nothing:
+  // the program keeps a StoredWebSocket and acknowledges what it stored.
   bool hibernatable = false;
   // A refused socket is closed with this code and reason right after it opens (the engine's
   // gateway completes the client's upgrade before the actor decides).

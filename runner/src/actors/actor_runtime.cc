@@ -1,5 +1,7 @@
 #include "actors/actor_runtime.h"
 
+#include <future>
+
 namespace tether::actors {
 
 // The actor's Kv routes requests to the network thread and answers back to the actor's executor.
@@ -45,12 +47,34 @@ void ActorRuntime::Destroy() {
   gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation] { r->RequestDestroy(id, gen); });
 }
 
+void ActorRuntime::Stop() {
+  gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation] { r->RequestStop(id, gen); });
+}
+
 void ActorRuntime::SetAlarm(std::chrono::system_clock::time_point when) {
   gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation, when] { r->RequestAlarm(id, gen, when); });
 }
 
 void ActorRuntime::ClearAlarm() {
   gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation] { r->RequestAlarm(id, gen, std::nullopt); });
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> ActorRuntime::RestoreWebSockets(
+    std::vector<StoredWebSocket> stored) {
+  using Result = absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>>;
+  auto promise = std::make_shared<std::promise<Result>>();
+  std::future<Result> result = promise->get_future();
+  const bool posted = gate_->Post([r = &requests_, id = info_.actor_id, gen = info_.generation,
+                                   stored = std::move(stored), promise]() mutable {
+    promise->set_value(r->RestoreWebSockets(id, gen, std::move(stored)));
+  });
+  if (!posted) return absl::CancelledError("the runner has stopped");
+  try {
+    return result.get();
+  } catch (const std::future_error&) {
+    // The loop ended before it ran the request.
+    return absl::CancelledError("the runner has stopped");
+  }
 }
 
 std::vector<std::shared_ptr<WebSocket>> ActorRuntime::WebSockets() const {

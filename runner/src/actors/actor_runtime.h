@@ -26,11 +26,15 @@ class ActorRequests {
   virtual ~ActorRequests() = default;
   virtual void RequestSleep(const std::string& actor_id, std::uint32_t generation) = 0;
   virtual void RequestDestroy(const std::string& actor_id, std::uint32_t generation) = 0;
+  virtual void RequestStop(const std::string& actor_id, std::uint32_t generation) = 0;
   // nullopt clears the alarm.
   virtual void RequestAlarm(const std::string& actor_id, std::uint32_t generation,
                             std::optional<std::chrono::system_clock::time_point> when) = 0;
   virtual void SubmitKv(const std::string& actor_id, proto::v7::KvRequestData request,
                         internal::KvResponseCallback done) = 0;
+  // See Actor::RestoreWebSockets.
+  virtual absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreWebSockets(
+      const std::string& actor_id, std::uint32_t generation, std::vector<StoredWebSocket> stored) = 0;
 };
 
 class ActorRuntime final : public Actor, public std::enable_shared_from_this<ActorRuntime> {
@@ -42,10 +46,14 @@ class ActorRuntime final : public Actor, public std::enable_shared_from_this<Act
   Kv& kv() override { return kv_; }
   void Sleep() override;
   void Destroy() override;
+  void Stop() override;
   void SetAlarm(std::chrono::system_clock::time_point when) override;
   void ClearAlarm() override;
   void Post(std::function<void()> fn) override { executor_.Post(std::move(fn)); }
   std::vector<std::shared_ptr<WebSocket>> WebSockets() const override;
+  // Waits for the network thread, which never waits for actor code.
+  absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreWebSockets(
+      std::vector<StoredWebSocket> stored) override;
 
   // Any thread: the tunnel lists and unlists the actor's open sockets.
   void AddWebSocket(std::shared_ptr<WebSocket> socket);

@@ -142,7 +142,7 @@ void EngineLink::OnClosed(const net::CloseInfo& info) {
   const bool was_ready = state_ == State::kReady;
   const bool before_init = state_ == State::kConnecting || state_ == State::kAwaitingInit;
   const State previous = state_;
-  if (was_ready) handler_.OnDisconnected();
+  if (was_ready) handler_.OnDisconnected(static_cast<std::uint16_t>(info.code), info.reason);
   if (previous == State::kClosing) {
     Stop(absl::OkStatus(), ParseCloseReason(info.code, info.reason));
     return;

@@ -19,6 +19,7 @@
 #include "net/event_loop.h"
 #include "tether/config.h"
 #include "tether/proto/runner_protocol_v7.h"
+#include "util/random_bytes.h"
 
 namespace tether::link {
 
@@ -28,8 +29,9 @@ class LinkHandler {
   // The engine accepted the runner (ToClientInit); the link is usable until OnDisconnected.
   virtual void OnConnected(const proto::v7::ToClientInit& init) = 0;
   virtual void OnMessage(proto::v7::ToClient message) = 0;
-  // The connection dropped; the link reconnects by itself.
-  virtual void OnDisconnected() = 0;
+  // The connection dropped, with the engine's close code and reason (0 and empty without a close
+  // frame); the link reconnects by itself.
+  virtual void OnDisconnected(std::uint16_t code, const std::string& reason) = 0;
   // The link ended for good: OK after Close(); otherwise why (fatal refusal, eviction, giving up).
   virtual void OnStopped(const absl::Status& why, const CloseReason& reason) = 0;
 };
@@ -77,7 +79,7 @@ class EngineLink final : private net::WebSocketHandler {
   std::unique_ptr<net::Timer> init_timer_;
   int attempt_ = 0;
   std::chrono::steady_clock::time_point last_ready_;
-  std::mt19937 random_{std::random_device{}()};
+  std::mt19937_64 random_{util::RandomSeed()};
 };
 
 }  // namespace tether::link

@@ -111,8 +111,13 @@ struct TlsTransport {
 // verifies, so loading CAs into the context still applies to this connection.
 absl::Status TlsTransport::Configure(const WebSocketUrl& url, const TlsOptions& tls) {
   beast::error_code ec;
-  context.set_default_verify_paths(ec);
-  if (ec) return absl::InternalError(absl::StrCat("TLS: cannot load the system CA certificates: ", ec.message()));
+  if (tls.trusted_roots_pem.empty()) {
+    context.set_default_verify_paths(ec);
+    if (ec) return absl::InternalError(absl::StrCat("TLS: cannot load the system CA certificates: ", ec.message()));
+  } else {
+    context.add_certificate_authority(asio::buffer(tls.trusted_roots_pem), ec);
+    if (ec) return absl::InvalidArgumentError(absl::StrCat("TLS: cannot load trusted_roots_pem: ", ec.message()));
+  }
   if (!tls.extra_ca_file.empty()) {
     context.load_verify_file(tls.extra_ca_file, ec);
     if (ec) {

@@ -13,6 +13,7 @@ SocketHandle::SocketHandle(WebSocketSessions& sessions, RequestKey key, HttpRequ
     : sessions_(sessions),
       key_(std::move(key)),
       id_(ToHex(key_)),
+      ids_{std::string(key_.first.begin(), key_.first.end()), std::string(key_.second.begin(), key_.second.end())},
       request_(std::move(request)),
       gate_(std::move(gate)),
       limits_(limits) {}
@@ -63,6 +64,11 @@ absl::Status SocketHandle::SetAttachment(std::string data) {
     gate_->Post([sessions = &sessions_, key = key_] { sessions->AttachmentChanged(key); });
   }
   return absl::OkStatus();
+}
+
+void SocketHandle::Acknowledge(std::uint16_t index) {
+  if (closed_) return;
+  gate_->Post([sessions = &sessions_, key = key_, index] { sessions->AcknowledgeFromActor(key, index); });
 }
 
 std::string SocketHandle::attachment() const {

@@ -32,11 +32,13 @@ class SocketHandle final : public WebSocket, public std::enable_shared_from_this
 
   const HttpRequest& request() const override { return request_; }
   const std::string& id() const override { return id_; }
+  const WebSocketIds& ids() const override { return ids_; }
   bool hibernatable() const override { return hibernatable_; }
   void Send(std::string data, bool binary) override;
   void Close(std::uint16_t code, std::string reason) override;
   absl::Status SetAttachment(std::string data) override;
   std::string attachment() const override;
+  void Acknowledge(std::uint16_t index) override;
 
   // Network thread.
   void set_hibernatable(bool hibernatable) { hibernatable_ = hibernatable; }
@@ -55,6 +57,7 @@ class SocketHandle final : public WebSocket, public std::enable_shared_from_this
   WebSocketSessions& sessions_;
   const RequestKey key_;
   const std::string id_;
+  const WebSocketIds ids_;
   const HttpRequest request_;
   const std::shared_ptr<actors::LoopGate> gate_;
   const WebSocketLimits limits_;

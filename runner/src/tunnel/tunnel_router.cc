@@ -1,6 +1,7 @@
 #include "tunnel/tunnel_router.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 
 #include "log.h"
@@ -25,8 +26,11 @@ HttpResponse TextResponse(std::uint16_t status, std::string text) {
 }  // namespace
 
 TunnelRouter::TunnelRouter(WebSocketSessions::Hooks hooks, std::shared_ptr<actors::LoopGate> gate,
-                           WebSocketLimits limits)
-    : send_(hooks.send), lookup_(hooks.lookup), gate_(gate), websockets_(std::move(hooks), std::move(gate), limits) {}
+                           WebSocketLimits limits, bool host_managed)
+    : send_(hooks.send),
+      lookup_(hooks.lookup),
+      gate_(gate),
+      websockets_(std::move(hooks), std::move(gate), limits, host_managed) {}
 
 void TunnelRouter::OnMessage(v7::ToClientTunnelMessage message) {
   const RequestKey key{message.message_id.gateway_id, message.message_id.request_id};
@@ -54,6 +58,8 @@ void TunnelRouter::OnRequestStart(const v7::MessageId& id, v7::ToClientRequestSt
   request.http.method = std::move(start.method);
   request.http.path = std::move(start.path);
   request.http.headers = std::move(start.headers);
+  request.http.gateway_id.assign(id.gateway_id.begin(), id.gateway_id.end());
+  request.http.request_id.assign(id.request_id.begin(), id.request_id.end());
   if (start.body) request.http.body.assign(start.body->begin(), start.body->end());
   request.complete = !start.stream;
   if (request.http.body.size() > kMaxHttpBodyBytes) {
@@ -82,19 +88,24 @@ void TunnelRouter::Dispatch(const RequestKey& key) {
   }
   if (actor.status == ActorStatus::kStarting) return;  // OnActorRunning dispatches it
   request.dispatched = true;
-  actor.runtime->Post([runtime = actor.runtime, gate = gate_, this, key, http = request.http] {
-    HttpResponse response;
+  actor.runtime->Post([runtime = actor.runtime, gate = gate_, this, key, http = request.http]() mutable {
+    // The first answer counts, whether the program responds or throws.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto respond = [gate, this, key, answered](HttpResponse response) {
+      if (answered->exchange(true)) return;
+      gate->Post([this, key, response = std::move(response)]() mutable { Respond(key, std::move(response)); });
+    };
+    const std::string path = http.path;
     try {
-      response = runtime->instance != nullptr ? runtime->instance->OnFetch(*runtime, http)
-                                              : TextResponse(503, "the actor is stopping");
+      if (runtime->instance == nullptr) return respond(TextResponse(503, "the actor is stopping"));
+      runtime->instance->OnFetchAsync(*runtime, std::move(http), respond);
     } catch (const std::exception& e) {
-      log::WriteActor(LogLevel::kError, runtime->info(), "OnFetch threw", {{"error", e.what()}, {"path", http.path}});
-      response = TextResponse(500, "Internal Server Error");
+      log::WriteActor(LogLevel::kError, runtime->info(), "OnFetch threw", {{"error", e.what()}, {"path", path}});
+      respond(TextResponse(500, "Internal Server Error"));
     } catch (...) {
       log::WriteActor(LogLevel::kError, runtime->info(), "OnFetch threw a non-standard exception");
-      response = TextResponse(500, "Internal Server Error");
+      respond(TextResponse(500, "Internal Server Error"));
     }
-    gate->Post([this, key, response = std::move(response)]() mutable { Respond(key, std::move(response)); });
   });
 }
 

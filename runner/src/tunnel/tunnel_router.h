@@ -1,6 +1,6 @@
 // TunnelRouter: the HTTP requests and WebSockets the engine's gateway tunnels over the runner's
 // connection. For HTTP it reassembles request bodies, waits for actors that are still starting,
-// runs the actor's OnFetch on the actor's executor, and sends the whole response back (the 2.3.19
+// runs the actor's OnFetchAsync on the actor's executor, and sends the whole response back (the 2.3.19
 // gateway takes a response only in one ResponseStart); requests for actors not on this runner get
 // 503 `x-rivet-error: runner.actor_not_found`. WebSockets go to WebSocketSessions.
 //
@@ -30,7 +30,9 @@ class TunnelRouter {
  public:
   using SendFn = std::function<bool(proto::v7::ToServer)>;
 
-  TunnelRouter(WebSocketSessions::Hooks hooks, std::shared_ptr<actors::LoopGate> gate, WebSocketLimits limits);
+  // `host_managed`: RunnerConfig::host_managed_state (see WebSocketSessions).
+  TunnelRouter(WebSocketSessions::Hooks hooks, std::shared_ptr<actors::LoopGate> gate, WebSocketLimits limits,
+               bool host_managed);
 
   void OnMessage(proto::v7::ToClientTunnelMessage message);
   // The actor finished starting: its waiting requests and sockets go to it.

@@ -1,5 +1,7 @@
 #include "tunnel/websocket_sessions.h"
 
+#include <algorithm>
+#include <atomic>
 #include <exception>
 
 #include "log.h"
@@ -30,8 +32,9 @@ void RunHandler(actors::ActorRuntime& runtime, const char* what, Fn&& fn) {
 
 }  // namespace
 
-WebSocketSessions::WebSocketSessions(Hooks hooks, std::shared_ptr<actors::LoopGate> gate, WebSocketLimits limits)
-    : hooks_(std::move(hooks)), gate_(std::move(gate)), limits_(limits), store_(hooks_.kv) {}
+WebSocketSessions::WebSocketSessions(Hooks hooks, std::shared_ptr<actors::LoopGate> gate, WebSocketLimits limits,
+                                     bool host_managed)
+    : hooks_(std::move(hooks)), gate_(std::move(gate)), limits_(limits), host_managed_(host_managed), store_(hooks_.kv) {}
 
 // ---- Opening -------------------------------------------------------------------------------------
 
@@ -42,7 +45,9 @@ void WebSocketSessions::OnOpen(const v7::MessageId& id, v7::ToClientWebSocketOpe
     if (it->second.phase == Phase::kOpen) Emit(it->second, v7::ToServerWebSocketOpen{it->second.hibernatable});
     return;
   }
-  HttpRequest request{"GET", std::move(open.path), std::move(open.headers), {}};
+  HttpRequest request{"GET", std::move(open.path), std::move(open.headers), {}, {}, {}};
+  request.gateway_id.assign(key.first.begin(), key.first.end());
+  request.request_id.assign(key.second.begin(), key.second.end());
   Session& session = sessions_[key];
   session.id = id;
   session.actor_id = std::move(open.actor_id);
@@ -60,18 +65,21 @@ void WebSocketSessions::DispatchOpen(const RequestKey& key) {
   if (actor.status == ActorStatus::kStarting) return;  // OnActorRunning dispatches it
   session.phase = Phase::kDeciding;
   actor.runtime->Post([runtime = actor.runtime, gate = gate_, this, key, handle = session.handle] {
-    WebSocketAcceptance acceptance{false, false, 1011, "the actor is stopping"};
+    // The first decision counts, whether the program decides or throws.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto decide = [runtime, gate, this, key, handle, answered](WebSocketAcceptance acceptance) {
+      if (answered->exchange(true)) return;
+      handle->set_hibernatable(acceptance.accept && acceptance.hibernatable);
+      if (acceptance.accept) handle->AttachTo(runtime);
+      gate->Post([this, key, acceptance = std::move(acceptance)] { OnOpenDecided(key, acceptance); });
+    };
     try {
-      if (runtime->instance != nullptr) {
-        acceptance = runtime->instance->OnWebSocketOpen(*runtime, *handle);
-        handle->set_hibernatable(acceptance.accept && acceptance.hibernatable);
-        if (acceptance.accept) handle->AttachTo(runtime);
-      }
+      if (runtime->instance == nullptr) return decide({false, false, 1011, "the actor is stopping"});
+      runtime->instance->OnWebSocketOpenAsync(*runtime, handle, decide);
     } catch (const std::exception& e) {
       log::WriteActor(LogLevel::kError, runtime->info(), "OnWebSocketOpen threw", {{"error", e.what()}});
-      acceptance = {false, false, 1011, "the actor failed to open the socket"};
+      decide({false, false, 1011, "the actor failed to open the socket"});
     }
-    gate->Post([this, key, acceptance] { OnOpenDecided(key, acceptance); });
   });
 }
 
@@ -84,7 +92,7 @@ void WebSocketSessions::OnOpenDecided(const RequestKey& key, const WebSocketAcce
     // of the open reply leaves the client waiting (engine 2.3.19): open, then close.
     return EndSession(key, true, acceptance.reject_code, acceptance.reject_reason, false);
   }
-  if (!acceptance.hibernatable) return FinishOpen(key, false);
+  if (!acceptance.hibernatable || host_managed_) return FinishOpen(key, acceptance.hibernatable);
   session.phase = Phase::kStoring;
   // Stored before the open reply: once the engine knows the socket can hibernate, the actor may
   // stop at any moment and its next start must find the record.
@@ -123,6 +131,13 @@ void WebSocketSessions::OnClientMessage(const v7::MessageId& id, v7::ToClientWeb
   if (it == sessions_.end()) return;
   Session& session = it->second;
   const std::uint16_t index = id.message_index;
+  if (session.doomed) {
+    // Its actor is back: the gateway listens to the runner again.
+    if (hooks_.lookup(session.actor_id).status == ActorStatus::kRunning) {
+      EndSession(key, true, 1000, "ws.meta_not_found_during_restore", false);
+    }
+    return;
+  }
   if (session.dormant) Awaken(session);
   if (session.handle != nullptr && session.ready && !session.attached) Attach(session);
   if (session.handle == nullptr) {
@@ -174,7 +189,7 @@ void WebSocketSessions::Deliver(Session& session, v7::ToClientWebSocketMessage m
   actor.runtime->Post([runtime = actor.runtime, gate = gate_, this, key, index, bytes, handle = session.handle,
                        data = std::string(message.data.begin(), message.data.end()), binary = message.binary] {
     RunHandler(*runtime, "OnWebSocketMessage",
-               [&](ActorInstance& instance) { instance.OnWebSocketMessage(*runtime, *handle, data, binary); });
+               [&](ActorInstance& instance) { instance.OnWebSocketIndexedMessage(*runtime, *handle, data, binary, index); });
     gate->Post([this, key, index, bytes] { OnHandled(key, index, bytes); });
   });
 }
@@ -186,7 +201,7 @@ void WebSocketSessions::OnHandled(const RequestKey& key, std::uint16_t index, st
   session.backlog_messages -= 1;
   session.backlog_bytes -= bytes;
   runner_backlog_bytes_ -= bytes;
-  if (!session.hibernatable) return;
+  if (!session.hibernatable || host_managed_) return;  // host-managed: the program acknowledges
   session.handled_index = index;
   session.dirty = true;
   Flush(session.actor_id);
@@ -272,7 +287,7 @@ void WebSocketSessions::EndSession(const RequestKey& key, bool tell_engine, std:
     if (session.phase != Phase::kOpen) Emit(session, v7::ToServerWebSocketOpen{false});
     Emit(session, v7::ToServerWebSocketClose{code, reason, false});
   }
-  if (session.hibernatable) store_.Remove(session.actor_id, key);
+  if (session.hibernatable && !host_managed_) store_.Remove(session.actor_id, key);
   if (session.handle == nullptr) return;
   session.handle->MarkClosed();
   if (tell_actor) {
@@ -299,9 +314,16 @@ void WebSocketSessions::TellActorClosed(const Session& session, std::uint16_t co
 
 void WebSocketSessions::AttachmentChanged(const RequestKey& key) {
   auto it = sessions_.find(key);
-  if (it == sessions_.end() || !it->second.hibernatable) return;
+  if (it == sessions_.end() || !it->second.hibernatable || host_managed_) return;
   it->second.dirty = true;
   Flush(it->second.actor_id);
+}
+
+void WebSocketSessions::AcknowledgeFromActor(const RequestKey& key, std::uint16_t index) {
+  auto it = sessions_.find(key);
+  if (!host_managed_ || it == sessions_.end() || !it->second.hibernatable) return;
+  it->second.stored_index = index;
+  Acknowledge(it->second);
 }
 
 // ---- Storing positions ---------------------------------------------------------------------------
@@ -424,15 +446,9 @@ void WebSocketSessions::Restore(const std::string& actor_id, const std::shared_p
       continue;
     }
     Session& session = sessions_[key];
-    session.id = {record.gateway_id, record.request_id, 0};
     session.actor_id = actor_id;
-    session.phase = Phase::kOpen;
-    session.hibernatable = true;
-    session.last_client_index = session.handled_index = session.stored_index = record.last_client_index;
-    session.next_runner_index = record.next_runner_index;
-    HttpRequest request{"GET", std::move(record.path), std::move(record.headers), {}};
-    session.handle = std::make_shared<SocketHandle>(*this, key, std::move(request), gate_, limits_);
-    session.handle->set_hibernatable(true);
+    HttpRequest request{"GET", std::move(record.path), std::move(record.headers), {}, {}, {}};
+    Revive(key, session, std::move(request), record.last_client_index, record.next_runner_index);
     session.handle->RestoreAttachment(std::string(record.attachment.begin(), record.attachment.end()));
     // The engine's list can miss a socket whose actor moved within moments of its last message
     // (seen on a fast drain); such a socket waits, unlisted in WebSockets(), for a message.
@@ -441,28 +457,95 @@ void WebSocketSessions::Restore(const std::string& actor_id, const std::shared_p
       session.handle->AttachTo(runtime);
       restored.insert(key);
     }
-    // What arrived while the record was read goes through the duplicate check now.
-    auto held = std::move(session.inbox);
-    session.inbox.clear();
-    runner_backlog_bytes_ -= session.backlog_bytes;
-    session.backlog_messages = session.backlog_bytes = 0;
-    for (auto& [index, message] : held) OnClientMessage({record.gateway_id, record.request_id, index}, std::move(message));
+    Replay(key, session);
   }
   for (const RequestKey& key : listed) {
-    if (restored.contains(key)) continue;
     // Without its record the socket cannot continue where it was; the client is told.
-    EndSession(key, true, 1000, "ws.meta_not_found_during_restore", false);
+    if (!restored.contains(key)) Doom(key);
   }
   log::Write(LogLevel::kDebug, "restored hibernated WebSockets",
              {{"actor_id", actor_id}, {"sockets", std::to_string(restored.size())}});
 }
 
+void WebSocketSessions::Revive(const RequestKey& key, Session& session, HttpRequest request,
+                               std::uint16_t last_received, std::uint16_t next_send) {
+  session.id = {key.first, key.second, 0};
+  request.gateway_id.assign(key.first.begin(), key.first.end());
+  request.request_id.assign(key.second.begin(), key.second.end());
+  session.phase = Phase::kOpen;
+  session.hibernatable = true;
+  session.last_client_index = session.handled_index = session.stored_index = last_received;
+  session.next_runner_index = next_send;
+  session.handle = std::make_shared<SocketHandle>(*this, key, std::move(request), gate_, limits_);
+  session.handle->set_hibernatable(true);
+}
+
+// What arrived while the socket was being restored goes through the duplicate check now.
+void WebSocketSessions::Replay(const RequestKey& key, Session& session) {
+  auto held = std::move(session.inbox);
+  session.inbox.clear();
+  runner_backlog_bytes_ -= session.backlog_bytes;
+  session.backlog_messages = session.backlog_bytes = 0;
+  for (auto& [index, message] : held) OnClientMessage({key.first, key.second, index}, std::move(message));
+}
+
+void WebSocketSessions::Doom(const RequestKey& key) {
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) return;
+  Session& session = it->second;
+  session.doomed = true;
+  session.inbox.clear();
+  runner_backlog_bytes_ -= session.backlog_bytes;
+  session.backlog_messages = session.backlog_bytes = 0;
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> WebSocketSessions::RestoreStored(
+    const std::string& actor_id, const std::shared_ptr<actors::ActorRuntime>& runtime,
+    std::vector<StoredWebSocket> stored) {
+  auto expected = expected_.find(actor_id);
+  if (expected == expected_.end()) {
+    return absl::FailedPreconditionError("the actor's WebSockets were restored already");
+  }
+  const std::set<RequestKey> listed = std::move(expected->second);
+  expected_.erase(expected);
+  std::vector<std::shared_ptr<WebSocket>> sockets(stored.size());
+  std::set<RequestKey> restored;
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    StoredWebSocket& entry = stored[i];
+    if (entry.ids.gateway_id.size() != 4 || entry.ids.request_id.size() != 4) continue;
+    RequestKey key;
+    std::copy(entry.ids.gateway_id.begin(), entry.ids.gateway_id.end(), key.first.begin());
+    std::copy(entry.ids.request_id.begin(), entry.ids.request_id.end(), key.second.begin());
+    if (!listed.contains(key) || restored.contains(key)) continue;
+    auto it = sessions_.find(key);
+    if (it == sessions_.end()) continue;  // the client left while the actor was starting
+    Session& session = it->second;
+    HttpRequest request{"GET", std::move(entry.path), std::move(entry.headers), {}, {}, {}};
+    Revive(key, session, std::move(request), entry.last_received_index, entry.next_send_index);
+    session.handle->AttachTo(runtime);
+    sockets[i] = session.handle;
+    restored.insert(key);
+    Replay(key, session);
+  }
+  for (const RequestKey& key : listed) {
+    if (!restored.contains(key)) Doom(key);
+  }
+  return sockets;
+}
+
 void WebSocketSessions::OnActorRunning(const std::string& actor_id) {
+  if (host_managed_ && expected_.contains(actor_id)) {
+    // The program started the actor without restoring its sockets: none can continue.
+    const ActorLookupResult actor = hooks_.lookup(actor_id);
+    if (actor.runtime != nullptr) (void)RestoreStored(actor_id, actor.runtime, {});
+  }
   std::vector<RequestKey> opening;
   bool restored = false;
   for (auto& [key, session] : sessions_) {
     if (session.actor_id != actor_id) continue;
-    if (session.phase == Phase::kAwaitingActor) {
+    if (session.doomed) {
+      restored = true;  // closed by the timer below, if no client message closes it first
+    } else if (session.phase == Phase::kAwaitingActor) {
       opening.push_back(key);
     } else if (session.phase == Phase::kOpen && !session.ready && session.handle != nullptr) {
       restored = true;
@@ -472,9 +555,13 @@ void WebSocketSessions::OnActorRunning(const std::string& actor_id) {
   for (const RequestKey& key : opening) DispatchOpen(key);
   if (!restored) return;
   reattach_timers_[actor_id] = hooks_.run_after(kReattachGrace, [this, actor_id] {
+    std::vector<RequestKey> doomed;
     for (auto& [key, session] : sessions_) {
-      if (session.actor_id == actor_id && session.ready && !session.attached) Attach(session);
+      if (session.actor_id != actor_id) continue;
+      if (session.doomed) doomed.push_back(key);
+      if (session.ready && !session.attached) Attach(session);
     }
+    for (const RequestKey& key : doomed) EndSession(key, true, 1000, "ws.meta_not_found_during_restore", false);
     reattach_timers_.erase(actor_id);
   });
 }

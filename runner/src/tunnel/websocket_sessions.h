@@ -9,6 +9,10 @@
 // already handled, closes on a gap (1008 `ws.message_index_skip`), stores what is pending before
 // the actor reports stopped, and on the next start restores the sockets the engine lists.
 //
+// Host-managed (RunnerConfig::host_managed_state): the program stores its hibernatable sockets
+// and acknowledges messages itself (WebSocket::Acknowledge); the runner stores nothing, still
+// drops replays and closes on gaps, and restores what the program hands to RestoreStored.
+//
 // Threading: network thread only; actor handlers run on the actor's executor.
 #ifndef TETHER_RUNNER_TUNNEL_WEBSOCKET_SESSIONS_H_
 #define TETHER_RUNNER_TUNNEL_WEBSOCKET_SESSIONS_H_
@@ -49,7 +53,7 @@ class WebSocketSessions {
     std::function<std::unique_ptr<net::Timer>(std::chrono::milliseconds delay, std::function<void()> fn)> run_after;
   };
 
-  WebSocketSessions(Hooks hooks, std::shared_ptr<actors::LoopGate> gate, WebSocketLimits limits);
+  WebSocketSessions(Hooks hooks, std::shared_ptr<actors::LoopGate> gate, WebSocketLimits limits, bool host_managed);
 
   void OnOpen(const proto::v7::MessageId& id, proto::v7::ToClientWebSocketOpen open);
   void OnClientMessage(const proto::v7::MessageId& id, proto::v7::ToClientWebSocketMessage message);
@@ -62,6 +66,13 @@ class WebSocketSessions {
   // or as listed with `keep_unlisted` (a start replayed after a reconnect lists none).
   void Restore(const std::string& actor_id, const std::shared_ptr<actors::ActorRuntime>& runtime,
                std::vector<HibernatingSocket> stored, bool keep_unlisted);
+  // Host-managed: the program's stored sockets (see Actor::RestoreWebSockets). Listed sockets
+  // without a stored entry are closed.
+  absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreStored(
+      const std::string& actor_id, const std::shared_ptr<actors::ActorRuntime>& runtime,
+      std::vector<StoredWebSocket> stored);
+  // The actor finished starting: sockets waiting for it open, restored ones get their messages.
+  // Host-managed: listed sockets the program did not restore are closed.
   void OnActorRunning(const std::string& actor_id);
   // Stores the records of the actor's hibernatable sockets again (the program deleted them).
   void StoreAgain(const std::string& actor_id);
@@ -76,6 +87,8 @@ class WebSocketSessions {
   void CloseFromActor(const RequestKey& key, std::uint16_t code, std::string reason);
   void CloseFromRunner(const RequestKey& key, std::uint16_t code, std::string reason);
   void AttachmentChanged(const RequestKey& key);
+  // Host-managed: the program stored the client's messages up to `index`.
+  void AcknowledgeFromActor(const RequestKey& key, std::uint16_t index);
 
  private:
   enum class Phase { kAwaitingActor, kDeciding, kStoring, kOpen };
@@ -95,6 +108,9 @@ class WebSocketSessions {
     bool ack_held = false;
     // Restored from a record the start did not list: not in WebSockets() until a message comes.
     bool dormant = false;
+    // Listed by the start but with nothing to restore it from: closed once the gateway listens
+    // again (as `attached` above), since it drops what reaches it before.
+    bool doomed = false;
     std::deque<std::pair<std::uint16_t, proto::v7::ToClientWebSocketMessage>> inbox;  // with its index
     std::deque<proto::v7::ToServerWebSocketMessage> outbox;
     std::uint16_t next_runner_index = 0;
@@ -113,6 +129,12 @@ class WebSocketSessions {
   };
 
   void DispatchOpen(const RequestKey& key);
+  // Makes a restored session's socket and replays what arrived for it meanwhile.
+  void Revive(const RequestKey& key, Session& session, HttpRequest request, std::uint16_t last_received,
+              std::uint16_t next_send);
+  void Replay(const RequestKey& key, Session& session);
+  // A listed socket that cannot continue: see Session::doomed.
+  void Doom(const RequestKey& key);
   void OnOpenDecided(const RequestKey& key, const WebSocketAcceptance& acceptance);
   void FinishOpen(const RequestKey& key, bool hibernatable);
   bool Admit(const RequestKey& key, Session& session, std::size_t bytes);
@@ -133,6 +155,7 @@ class WebSocketSessions {
   Hooks hooks_;
   std::shared_ptr<actors::LoopGate> gate_;
   const WebSocketLimits limits_;
+  const bool host_managed_;
   HibernationStore store_;
   std::map<RequestKey, Session> sessions_;
   std::map<std::string, ActorFlush> flushes_;

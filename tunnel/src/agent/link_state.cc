@@ -2,14 +2,15 @@
 
 namespace tether::agent {
 
-void LinkState::OnConnected(const std::string& runner_id) {
-  (void)runner_id;
+void LinkState::OnConnected(const EngineMetadata& engine) {
+  (void)engine;
   connected_ = true;
   metrics_.link_connected.Set(1);
   if (connects_.fetch_add(1) > 0) metrics_.link_reconnects.Add();
 }
 
-void LinkState::OnDisconnected() {
+void LinkState::OnDisconnected(std::uint16_t code, const std::string& reason) {
+  (void)code, (void)reason;
   connected_ = false;
   metrics_.link_connected.Set(0);
 }

@@ -17,8 +17,8 @@ class LinkState final : public RunnerObserver {
  public:
   explicit LinkState(AgentMetrics& metrics) : metrics_(metrics) {}
 
-  void OnConnected(const std::string& runner_id) override;
-  void OnDisconnected() override;
+  void OnConnected(const EngineMetadata& engine) override;
+  void OnDisconnected(std::uint16_t code, const std::string& reason) override;
   void OnDraining() override { draining_ = true; }
   void OnKvRequest(std::chrono::microseconds latency, bool ok) override;
 
