@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing tether needs on Debian 12, and nothing when all is there:
 # Debian packages (compilers, libraries), Node.js if missing, and the pinned npm packages
-# (the official rivet-engine binary and the official protocol codec) into ./node_modules.
+# (the official rivet-engine binary and the official protocol codec) into ./node_modules, and the
+# abseil source package that the Node addon compiles (scripts/abseil-source.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libgtest-dev libgmock-dev libbenchmark-dev
   python3                                        # the Python example app (tests run it)
+  dpkg-dev                                       # dpkg-source: Abseil's source for the Node addon
 )
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
@@ -36,6 +38,9 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$lock_sum" ]]; then
   npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$lock_sum" > "$stamp"
 fi
+
+# The Node addon (bindings/node) compiles Debian's own Abseil source with -fPIC.
+scripts/abseil-source.sh
 
 engine=node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine
 [[ -x $engine ]] || { echo "setup: $engine is missing after npm ci" >&2; exit 1; }
