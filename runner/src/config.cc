@@ -495,6 +495,17 @@ std::pair<std::string, std::string> EnvSecrets(const EnvVars& env) {
 
 }  // namespace
 
+std::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace: return "trace";
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
 absl::StatusOr<LogLevel> ParseLogLevel(std::string_view text) {
   const std::string lower = Lower(text);
   if (lower == "trace") return LogLevel::kTrace;

@@ -14,17 +14,6 @@ namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 
-std::string_view LevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kTrace: return "trace";
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-  }
-  return "info";
-}
-
 // Quotes a value when logfmt needs it, escaping quotes, backslashes and control characters.
 void AppendValue(std::string& line, std::string_view value) {
   bool plain = !value.empty();
@@ -82,7 +71,7 @@ void Emit(LogLevel level, std::string_view message, std::initializer_list<Field>
     (*sink)(record);
     return;
   }
-  std::string line = "ts=" + Timestamp() + " level=" + std::string(LevelName(level)) + " msg=";
+  std::string line = "ts=" + Timestamp() + " level=" + std::string(LogLevelName(level)) + " msg=";
   AppendValue(line, message);
   for (auto fields : {first, rest}) {
     for (const Field& f : fields) {

@@ -15,17 +15,6 @@ std::mutex g_mutex;
 std::vector<std::weak_ptr<EventBridge>> g_targets;  // guarded by g_mutex; newest last
 bool g_installed = false;                           // guarded by g_mutex
 
-const char* LevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kTrace: return "trace";
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-  }
-  return "info";
-}
-
 void Route(const LogRecord& record) {
   std::shared_ptr<EventBridge> target;
   {
@@ -40,7 +29,7 @@ void Route(const LogRecord& record) {
     napi_value values = MakeObject(env, {});
     for (const auto& [key, value] : fields) napi_set_named_property(env, values, key.c_str(), MakeString(env, value));
     return MakeObject(env, {{"type", MakeString(env, "log")},
-                            {"level", MakeString(env, LevelName(level))},
+                            {"level", MakeString(env, LogLevelName(level))},
                             {"msg", MakeString(env, message)},
                             {"fields", values}});
   });

@@ -23,6 +23,8 @@ enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
 
 // "trace", "debug", "info", "warn" (or "warning"), "error"; case-insensitive.
 absl::StatusOr<LogLevel> ParseLogLevel(std::string_view text);
+// The lowercase name ParseLogLevel reads: "trace" ... "error".
+std::string_view LogLevelName(LogLevel level);
 
 // The engine endpoint split into what the WebSocket connection needs.
 struct Endpoint {
