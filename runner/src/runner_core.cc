@@ -389,9 +389,9 @@ void RunnerCore::OnStopFinished(const std::string& actor_id, std::uint32_t gener
   });
 }
 
-void RunnerCore::ForceStopAll(const std::string& why) {
+void RunnerCore::ForceStopAll(const std::string& why, LogLevel level) {
   if (actors_.empty()) return;
-  log::Write(LogLevel::kWarn, "stopping all local actors", {{"reason", why}});
+  log::Write(level, "stopping all local actors", {{"reason", why}});
   std::vector<std::string> ids;
   for (const auto& [id, actor] : actors_) ids.push_back(id);
   for (const std::string& id : ids) RemoveActor(id);
@@ -614,7 +614,8 @@ void RunnerCore::Finish(const absl::Status& status) {
   lost_timer_.reset();
   housekeeping_timer_.reset();
   drain_timer_.reset();
-  ForceStopAll(status.ok() ? "the runner stopped" : std::string(status.message()));
+  ForceStopAll(status.ok() ? "the runner stopped" : std::string(status.message()),
+               status.ok() ? LogLevel::kInfo : LogLevel::kWarn);
   kv_.FailAll(absl::CancelledError("the runner stopped"));
   if (status.ok()) {
     log::Write(LogLevel::kInfo, "runner stopped");

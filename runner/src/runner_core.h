@@ -96,7 +96,8 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   // `finished` (if any) runs on the network thread afterwards with what OnStopAsync threw.
   void RunOnStop(const std::shared_ptr<actors::ActorRuntime>& runtime,
                  std::function<void(std::optional<std::string> failure)> finished);
-  void ForceStopAll(const std::string& why);
+  // Stops every local actor now; logged at `level` (a requested stop is no warning).
+  void ForceStopAll(const std::string& why, LogLevel level = LogLevel::kWarn);
   void RemoveActor(const std::string& actor_id);
   void FireAlarm(const std::string& actor_id, std::uint32_t generation);
   void ArmAlarm(LocalActor& actor);

@@ -25,8 +25,10 @@ export class AppProcess {
 	#exited;
 	exit = null;
 
-	constructor({ script, env, runner, name }) {
+	// `scriptDir`: where `script` is (default app/); it must resolve "rivetkit" from this folder.
+	constructor({ script, env, runner, name, scriptDir = join(NODE_DIR, "app") }) {
 		this.script = script;
+		this.scriptDir = scriptDir;
 		this.runner = runner;
 		this.dir = mkdtempSync(join(process.env.TMPDIR || tmpdir(), `tether-node-${name}-`));
 		this.logPath = join(this.dir, "app.log");
@@ -41,9 +43,9 @@ export class AppProcess {
 		delete env.NODE_OPTIONS;
 		const fd = openSync(this.logPath, "a");
 		// setpriv: the app gets SIGKILL when this process dies, however it dies.
-		this.#proc = spawn("setpriv", ["--pdeathsig", "KILL", "--", process.execPath, "--import", SEAM, join(NODE_DIR, "app", this.script)], {
+		this.#proc = spawn("setpriv", ["--pdeathsig", "KILL", "--", process.execPath, "--import", SEAM, join(this.scriptDir, this.script)], {
 			env,
-			cwd: join(NODE_DIR, "app"),
+			cwd: this.scriptDir,
 			stdio: ["ignore", fd, fd],
 		});
 		closeSync(fd);
