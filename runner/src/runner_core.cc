@@ -136,7 +136,7 @@ void RunnerCore::OnConnected(const v7::ToClientInit& init) {
   lost_timer_.reset();
   if (!runner_id_.empty() && runner_id_ != init.runner_id) {
     // A new id means the engine expired the old runner and has moved its actors elsewhere.
-    ForceStopAll("the engine assigned a new runner id; its actors were moved to other runners");
+    ForceStopAll("the engine assigned a new runner id; its actors were moved to other runners", StopReason::kMoved);
   }
   // Right after a reconnect the engine replays the commands it stored while we were away, and a
   // replayed start lists no hibernating sockets even when there are some.
@@ -187,7 +187,8 @@ void RunnerCore::OnDisconnected(std::uint16_t code, const std::string& reason) {
   // them on here would mean two copies of one actor.
   lost_timer_ = loop_.RunAfter(runner_lost_threshold_, [this] {
     lost_timer_.reset();
-    ForceStopAll("the engine could not be reached within the runner-lost threshold; its actors were moved");
+    ForceStopAll("the engine could not be reached within the runner-lost threshold; its actors were moved",
+                 StopReason::kMoved);
   });
 }
 
@@ -222,7 +223,7 @@ void RunnerCore::StartActor(const v7::ActorCheckpoint& checkpoint, const v7::Com
     if (it->second.runtime->info().generation >= info.generation) return;
     // The engine moved on to a new generation without stopping the old one here (it thought us
     // lost); the old one must not run alongside.
-    RemoveActor(info.actor_id);
+    RemoveActor(info.actor_id, StopReason::kMoved);
   }
   auto refuse = [&](const std::string& why) {
     log::WriteActor(LogLevel::kError, info, "cannot start actor", {{"error", why}});
@@ -309,7 +310,7 @@ void RunnerCore::OnStartFinished(const std::string& actor_id, std::uint32_t gene
   if (!status.ok()) {
     log::WriteActor(LogLevel::kError, info, "actor failed to start", {{"error", std::string(status.message())}});
     SendStopped(actor_id, generation, v7::StopCode::kError, std::string(status.message()));
-    RemoveActor(actor_id);
+    RemoveActor(actor_id, StopReason::kStartFailed);
     return;
   }
   actor->state = ActorState::kRunning;
@@ -340,6 +341,9 @@ void RunnerCore::StopActor(const std::string& actor_id, std::uint32_t generation
   actor.state = ActorState::kStopping;
   actor.alarm_timer.reset();
   log::WriteActor(LogLevel::kInfo, actor.runtime->info(), "stopping actor");
+  actor.runtime->set_stop_reason(actor.intent == Intent::kSleep     ? StopReason::kSleep
+                                 : actor.intent == Intent::kDestroy ? StopReason::kDestroy
+                                                                    : StopReason::kEngine);
   RunOnStop(actor.runtime, [this, actor_id, generation](std::optional<std::string> failure) {
     OnStopFinished(actor_id, generation, std::move(failure));
   });
@@ -384,25 +388,25 @@ void RunnerCore::OnStopFinished(const std::string& actor_id, std::uint32_t gener
     if (stopped == nullptr) return;
     SendStopped(actor_id, generation, code, failure);
     log::WriteActor(LogLevel::kInfo, stopped->runtime->info(), "actor stopped");
-    RemoveActor(actor_id);
+    RemoveActor(actor_id, StopReason::kEngine);
     MaybeFinishDrain();
   });
 }
 
-void RunnerCore::ForceStopAll(const std::string& why, LogLevel level) {
+void RunnerCore::ForceStopAll(const std::string& why, StopReason reason, LogLevel level) {
   if (actors_.empty()) return;
   log::Write(level, "stopping all local actors", {{"reason", why}});
   std::vector<std::string> ids;
   for (const auto& [id, actor] : actors_) ids.push_back(id);
-  for (const std::string& id : ids) RemoveActor(id);
+  for (const std::string& id : ids) RemoveActor(id, reason);
   MaybeFinishDrain();
 }
 
-// Removes the actor here; its OnStop still runs on its executor if it had not.
-void RunnerCore::RemoveActor(const std::string& actor_id) {
+void RunnerCore::RemoveActor(const std::string& actor_id, StopReason reason) {
   auto it = actors_.find(actor_id);
   if (it == actors_.end()) return;
   std::shared_ptr<actors::ActorRuntime> runtime = it->second.runtime;
+  runtime->set_stop_reason(reason);
   events_.Retire(actor_id, runtime->info().generation, Clock::now());
   departed_.push_back(actor_id);
   actors_.erase(it);
@@ -594,7 +598,7 @@ void RunnerCore::Drain() {
     drain_timer_.reset();
     log::Write(LogLevel::kWarn, "drain timed out; closing with actors still running",
                {{"actors", std::to_string(actors_.size())}});
-    ForceStopAll("the drain timed out");
+    ForceStopAll("the drain timed out", StopReason::kRunnerStopped);
     AckCommands();
     link_.Close();
   });
@@ -614,7 +618,7 @@ void RunnerCore::Finish(const absl::Status& status) {
   lost_timer_.reset();
   housekeeping_timer_.reset();
   drain_timer_.reset();
-  ForceStopAll(status.ok() ? "the runner stopped" : std::string(status.message()),
+  ForceStopAll(status.ok() ? "the runner stopped" : std::string(status.message()), StopReason::kRunnerStopped,
                status.ok() ? LogLevel::kInfo : LogLevel::kWarn);
   kv_.FailAll(absl::CancelledError("the runner stopped"));
   if (status.ok()) {

@@ -97,8 +97,9 @@ class RunnerCore final : private link::LinkHandler, private actors::ActorRequest
   void RunOnStop(const std::shared_ptr<actors::ActorRuntime>& runtime,
                  std::function<void(std::optional<std::string> failure)> finished);
   // Stops every local actor now; logged at `level` (a requested stop is no warning).
-  void ForceStopAll(const std::string& why, LogLevel level = LogLevel::kWarn);
-  void RemoveActor(const std::string& actor_id);
+  void ForceStopAll(const std::string& why, StopReason reason, LogLevel level = LogLevel::kWarn);
+  // Forgets the actor here; its OnStop runs (with `reason`) if it had not.
+  void RemoveActor(const std::string& actor_id, StopReason reason);
   void FireAlarm(const std::string& actor_id, std::uint32_t generation);
   void ArmAlarm(LocalActor& actor);
   internal::KvResponseCallback TimeKv(internal::KvResponseCallback done);

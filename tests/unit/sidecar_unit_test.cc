@@ -40,6 +40,7 @@ class FakeActor : public Actor {
   void ClearAlarm() override { alarm.reset(); }
   void Post(std::function<void()> fn) override { fn(); }
   std::vector<std::shared_ptr<WebSocket>> WebSockets() const override { return {}; }
+  StopReason stop_reason() const override { return StopReason::kNone; }
   absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreWebSockets(std::vector<StoredWebSocket>) override {
     return absl::UnimplementedError("not in this test");
   }

@@ -42,7 +42,9 @@ export type NativeEvent =
   | { type: "actorStart"; token: number; actorId: string; generation: number; name: string; key: string | null;
       createTs: bigint; input: Uint8Array | null;
       hibernating: Array<{ gatewayId: ArrayBuffer; requestId: ArrayBuffer }> }
-  /** Answer with finishStop(token). KV still works until then. */
+  /** Answer with finishStop(token). KV still works until then. Sent when the engine stops the
+   *  actor or moves it (runner lost); not after a failed start (JavaScript ran onActorStop) and not
+   *  when the runner itself stops (close, drain timeout, fatal error: "stopped" alone). */
   | { type: "actorStop"; token: number; actorId: string; generation: number }
   /** Answer with respond(token, ...). */
   | { type: "fetch"; token: number; actorId: string; gatewayId: ArrayBuffer; requestId: ArrayBuffer;
@@ -86,7 +88,8 @@ export declare class NativeRunner {
   start(): void;
   /** Drains: the engine stops (and moves) the actors, then the runner stops ("stopped"). */
   drain(): void;
-  /** Ends at once: closes the engine connection; actors get actorStop; then "stopped". */
+  /** Ends at once: closes the engine connection, then "stopped" (no actorStop, as the official
+   *  runner's shutdown(true)). */
   close(): void;
   /** After "connected"; undefined before. */
   readonly runnerId: string | undefined;

@@ -43,6 +43,11 @@ void JsActor::OnStartAsync(Actor& actor, std::function<void(absl::Status)> done)
 }
 
 void JsActor::OnStopAsync(Actor& actor, std::function<void()> done) {
+  // As with the official runner, JavaScript hears of a stop only when the engine stops the actor
+  // or gives it to another runner: a failed start has run onActorStop already, and a runner that
+  // stops ends with "stopped" alone.
+  const StopReason reason = actor.stop_reason();
+  if (reason == StopReason::kStartFailed || reason == StopReason::kRunnerStopped) return done();
   const std::uint32_t token = host_->AddCompletion(StopDone(done));
   const bool queued = host_->bridge().Emit([token, id = actor.info().actor_id, generation = actor.info().generation](napi_env env) {
     return MakeObject(env, {{"type", MakeString(env, "actorStop")},

@@ -37,7 +37,13 @@ echo '{ "name": "tether-package-test", "private": true, "type": "module" }' >pac
 npm install --offline --no-audit --no-fund --loglevel=error "${tarballs[@]}"
 expected=$(realpath node_modules/@tether/engine-runner-linux-x64-gnu/tether.linux-x64-gnu.node)
 
+# The façade loads the addon at the first `new Runner` (which does no I/O before start()).
+make_runner='new runner.Runner({ version: 1, endpoint: "http://127.0.0.1:1", namespace: "default", totalSlots: 1,
+  runnerName: "default", prepopulateActorNames: {}, onConnected() {}, onDisconnected() {}, onShutdown() {},
+  fetch: async () => new Response(), websocket: async () => {}, hibernatableWebSocket: { canHibernate: () => false },
+  onActorStart: async () => {}, onActorStop: async () => {} });'
 check='
+  '"$make_runner"'
   const expected = process.argv[1];
   const loaded = Object.keys(require.cache).filter((file) => file.endsWith(".node"));
   if (loaded.length !== 1 || loaded[0] !== expected) {
@@ -58,7 +64,7 @@ node --input-type=commonjs -e "
 
 # Without the platform package (another platform, or --omit=optional), the error says what failed.
 rm -rf node_modules/@tether/engine-runner-linux-x64-gnu
-if message=$(node --input-type=commonjs -e "require('@tether/engine-runner')" 2>&1); then
+if message=$(node --input-type=commonjs -e "const runner = require('@tether/engine-runner'); $make_runner" 2>&1); then
   echo "FAIL: @tether/engine-runner loaded without its platform package"
   exit 1
 fi

@@ -49,6 +49,17 @@ struct ActorInfo {
   std::vector<WebSocketIds> hibernating_sockets;
 };
 
+// Why an actor stops, as far as the runner knows (Actor::stop_reason, during OnStop).
+enum class StopReason {
+  kNone,           // it is not stopping
+  kSleep,          // it asked to sleep (Actor::Sleep)
+  kDestroy,        // it asked to be destroyed (Actor::Destroy)
+  kEngine,         // the engine stopped it: a drain, a destroy through the API, Actor::Stop
+  kMoved,          // the engine gave it to another runner while this one was unreachable
+  kStartFailed,    // its start failed
+  kRunnerStopped,  // this runner stopped (Runner::Close, a drain that timed out, a fatal error)
+};
+
 // The runner's side of a running actor, handed to its ActorInstance. Valid from OnStart until
 // OnStop returns; requests made after the actor stopped are ignored.
 class Actor {
@@ -75,6 +86,8 @@ class Actor {
   // The actor's open WebSockets, including hibernatable ones restored for this start (those get
   // no OnWebSocketOpen): how an actor that woke up finds its clients again.
   virtual std::vector<std::shared_ptr<WebSocket>> WebSockets() const = 0;
+  // Why the actor is stopping; kNone before OnStop.
+  virtual StopReason stop_reason() const = 0;
   // RunnerConfig::host_managed_state only, during OnStart: brings back the hibernatable sockets
   // the program stored. Each stored socket the engine listed (ActorInfo::hibernating_sockets)
   // comes back open, continuing at its stored indexes, in the returned list at its position in

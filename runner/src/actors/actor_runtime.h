@@ -7,6 +7,7 @@
 #ifndef TETHER_RUNNER_ACTORS_ACTOR_RUNTIME_H_
 #define TETHER_RUNNER_ACTORS_ACTOR_RUNTIME_H_
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,12 @@ class ActorRuntime final : public Actor, public std::enable_shared_from_this<Act
   void ClearAlarm() override;
   void Post(std::function<void()> fn) override { executor_.Post(std::move(fn)); }
   std::vector<std::shared_ptr<WebSocket>> WebSockets() const override;
+  StopReason stop_reason() const override { return stop_reason_; }
+  // Network thread: the first reason given counts.
+  void set_stop_reason(StopReason reason) {
+    StopReason none = StopReason::kNone;
+    stop_reason_.compare_exchange_strong(none, reason);
+  }
   // Waits for the network thread, which never waits for actor code.
   absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> RestoreWebSockets(
       std::vector<StoredWebSocket> stored) override;
@@ -66,6 +73,7 @@ class ActorRuntime final : public Actor, public std::enable_shared_from_this<Act
   class Channel;
 
   ActorInfo info_;
+  std::atomic<StopReason> stop_reason_{StopReason::kNone};
   SerialExecutor executor_;
   std::shared_ptr<LoopGate> gate_;
   ActorRequests& requests_;
