@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The one command of the benchmarks: builds tether in Release (build-bench/), then runs every
-# scenario for tether and for the official TypeScript runner on the real engine and writes
-# bench/RESULTS.md. Takes about 10 minutes with the default 3 repetitions.
+# scenario for tether, for the official TypeScript runner and for the Node addon (bindings/node,
+# the same JavaScript app as the official runner's) on the real engine and writes
+# bench/RESULTS.md. Takes about 20 minutes with the default 3 repetitions.
 #
-#   bench/run.sh [--repetitions N] [--smoke] [other bench-driver flags]
+#   bench/run.sh [--repetitions N] [--smoke] [--no-addon] [other bench-driver flags]
 #
 # --smoke runs each scenario once with tiny counts (seconds) and writes
 # build-bench/bench-work/smoke-results.md instead of bench/RESULTS.md.
+# --no-addon leaves the Node addon's runs out.
 # Environment: JOBS (parallel compile jobs, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,7 @@ scripts/setup.sh
 unset RUST_BACKTRACE RUST_LIB_BACKTRACE
 
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DTETHER_BUILD_TESTS=OFF >/dev/null
+# bench-driver depends on everything it runs, the addon's .node included.
 cmake --build build-bench -j "${JOBS:-2}" --target bench-driver
 
 work_dir=build-bench/bench-work

@@ -1,12 +1,18 @@
-// bench-driver: runs every scenario of bench/README.md for tether and for the official
-// TypeScript runner on the same real engine, repeated, and writes the results table.
+// bench-driver: runs every scenario of bench/README.md for tether, for the official TypeScript
+// runner and for the Node addon on the same real engine, repeated, and writes the results table.
 //
 //   bench-driver [--repetitions N] [--out FILE] [--work-dir DIR] [--smoke]
 //                [--duration-ms T] [--warmup-ms T] [--actors N] [--sockets N]
-//                [--node PATH] [--tether-runner PATH]
+//                [--node PATH] [--tether-runner PATH] [--addon PATH | --no-addon]
+//                [--tether-only | --addon-only]
 //
 // --tether-runner runs another program as tether's runner, e.g. a script wrapping it in a
-// profiler.
+// profiler. --node does the same for both JavaScript runners.
+// --addon: the Node addon's .node (default: the tether_node target of this build, when the build
+// has it); --no-addon leaves the addon out.
+// --tether-only: only tether's runner scenarios (report: <work dir>/tether-results.md);
+// --addon-only: only the official runner's and the addon's (<work dir>/addon-results.md); both
+// for before/after comparisons while changing one of them.
 // --smoke: one repetition with tiny counts (CI's check that nothing rotted), written to --out
 // (default: <work dir>/smoke-results.md) rather than bench/RESULTS.md.
 // Exit code 0 when every scenario ran, 1 otherwise (the report lists the failures).
@@ -80,19 +86,30 @@ std::vector<std::pair<std::string, std::string>> MachineInfo() {
           {"load average at start", ReadFile("/proc/loadavg").substr(0, 14)}};
 }
 
+// The addon's package version and which .node the run loads.
+std::string AddonVersion(const BenchConfig& config) {
+  const nlohmann::json manifest =
+      nlohmann::json::parse(ReadFile(config.paths.addon_package + "/package.json"), nullptr, false);
+  const std::string version = manifest.is_object() ? manifest.value("version", "unknown") : "unknown";
+  return absl::StrCat("@tether/engine-runner ", version, " (bindings/node, this commit), ", config.paths.addon);
+}
+
 std::vector<std::pair<std::string, std::string>> Versions(const BenchConfig& config, const std::string& source_dir) {
   std::string commit = FirstLineOf({"git", "-C", source_dir, "rev-parse", "--short", "HEAD"}, config.work_dir);
   const std::string changes = FirstLineOf({"git", "-C", source_dir, "status", "--porcelain", "--untracked-files=no"},
                                           config.work_dir);
   if (!changes.empty() && changes != "unknown") absl::StrAppend(&commit, " with uncommitted changes");
-  return {{"tether", absl::StrCat("commit ", commit, ", ", TETHER_BENCH_BUILD_TYPE, " build, ", TETHER_BENCH_COMPILER)},
-          {"official runner", absl::StrCat("@rivetkit/engine-runner ",
-                                           PackageVersion(source_dir, "@rivetkit/engine-runner"))},
-          {"official codec", absl::StrCat("@rivetkit/engine-runner-protocol ",
-                                          PackageVersion(source_dir, "@rivetkit/engine-runner-protocol"))},
-          {"Node.js", FirstLineOf({config.paths.node, "--version"}, config.work_dir)},
-          {"engine", absl::StrCat("rivet-engine ", std::string(testing::kPinnedEngineVersion),
-                                  " (one fresh engine per runner and repetition)")}};
+  std::vector<std::pair<std::string, std::string>> versions = {
+      {"tether", absl::StrCat("commit ", commit, ", ", TETHER_BENCH_BUILD_TYPE, " build, ", TETHER_BENCH_COMPILER)},
+      {"official runner",
+       absl::StrCat("@rivetkit/engine-runner ", PackageVersion(source_dir, "@rivetkit/engine-runner"))}};
+  if (!config.paths.addon.empty()) versions.emplace_back("Node addon", AddonVersion(config));
+  versions.emplace_back("official codec", absl::StrCat("@rivetkit/engine-runner-protocol ",
+                                                       PackageVersion(source_dir, "@rivetkit/engine-runner-protocol")));
+  versions.emplace_back("Node.js", FirstLineOf({config.paths.node, "--version"}, config.work_dir));
+  versions.emplace_back("engine", absl::StrCat("rivet-engine ", std::string(testing::kPinnedEngineVersion),
+                                               " (one fresh engine per runner and repetition)"));
+  return versions;
 }
 
 std::vector<std::pair<std::string, std::string>> SettingsInfo(const BenchConfig& config) {
@@ -124,8 +141,16 @@ absl::StatusOr<BenchConfig> ConfigFromFlags(const Flags& flags, const std::strin
                   TETHER_BENCH_FLOOR,
                   TETHER_BENCH_CODEC,
                   flags.GetString("node", "node"),
-                  source_dir + "/bench/runners/official_echo_runner.mjs",
-                  source_dir + "/bench/codec/official_codec_bench.mjs"};
+                  source_dir + "/bench/runners/js_echo_runner.mjs",
+                  source_dir + "/bench/codec/official_codec_bench.mjs",
+                  source_dir + "/bindings/node",
+                  flags.Has("no-addon") ? std::string() : flags.GetString("addon", TETHER_BENCH_ADDON)};
+  if (flags.Has("tether-only") && flags.Has("addon-only")) {
+    return absl::InvalidArgumentError("--tether-only and --addon-only exclude each other");
+  }
+  if (flags.Has("addon-only") && config.paths.addon.empty()) {
+    return absl::InvalidArgumentError("--addon-only needs the addon (--addon PATH; this build has none)");
+  }
   if (flags.Has("smoke")) {
     config.repetitions = 1;
     config.warmup = milliseconds(100);
@@ -167,6 +192,13 @@ std::string Flatten(const std::string& scenario, const absl::Status& status) {
   return text;
 }
 
+// A missing .node fails the addon's scenarios with what to do, rather than with node's stack trace.
+absl::Status CheckAddon(const BenchConfig& config) {
+  if (fs::is_regular_file(config.paths.addon)) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat("no Node addon at ", config.paths.addon,
+                                          " (build the tether_node target, or pass --no-addon)"));
+}
+
 void Run(const std::string& scenario, Results& results, const std::function<absl::Status()>& body) {
   std::fprintf(stderr, "bench: %s\n", scenario.c_str());
   const absl::Status status = body();
@@ -177,10 +209,10 @@ void Run(const std::string& scenario, Results& results, const std::function<absl
 }
 
 int Main(int argc, char** argv) {
-  absl::StatusOr<Flags> flags = Flags::Parse(argc, argv, {"smoke", "tether-only"});
-  absl::Status known = flags.ok() ? flags->CheckKnown({"smoke", "tether-only", "repetitions", "out", "work-dir", "duration-ms",
-                                                       "warmup-ms", "actors", "sockets", "node", "tether-runner",
-                                                       "command"})
+  absl::StatusOr<Flags> flags = Flags::Parse(argc, argv, {"smoke", "tether-only", "addon-only", "no-addon"});
+  absl::Status known = flags.ok() ? flags->CheckKnown({"smoke", "tether-only", "addon-only", "no-addon", "repetitions",
+                                                       "out", "work-dir", "duration-ms", "warmup-ms", "actors",
+                                                       "sockets", "node", "tether-runner", "addon", "command"})
                                   : flags.status();
   if (!known.ok()) {
     std::fprintf(stderr, "bench-driver: %s\n", std::string(known.message()).c_str());
@@ -197,9 +229,12 @@ int Main(int argc, char** argv) {
   std::error_code error;
   fs::create_directories(config->work_dir, error);
   const bool tether_only = flags->Has("tether-only");
+  const bool addon_only = flags->Has("addon-only");
+  const bool with_addon = !config->paths.addon.empty() && !tether_only;
   const std::string out = flags->GetString(
       "out", smoke         ? config->work_dir + "/smoke-results.md"
              : tether_only ? config->work_dir + "/tether-results.md"
+             : addon_only  ? config->work_dir + "/addon-results.md"
                            : source_dir + "/bench/RESULTS.md");
 
   RunInfo info;
@@ -212,17 +247,31 @@ int Main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
 
   // --tether-only: just tether's runner scenarios, for quick before/after comparisons while
-  // working on the runner (no ratios in the report).
+  // working on the runner (no ratios in the report). --addon-only: the official runner and the
+  // addon, the pair of section 8. The addon runs right after the official runner, so the two JS
+  // runners of a repetition see the same machine load as nearly as possible.
   Results results;
   for (int repetition = 1; repetition <= config->repetitions; ++repetition) {
     const std::string of = absl::StrCat(" (repetition ", repetition, " of ", config->repetitions, ")");
-    Run("tether runner" + of, results,
-        [&] { return RunRunnerScenarios(*config, RunnerKind::kTetherRunner, repetition, results); });
+    if (!addon_only) {
+      Run("tether runner" + of, results,
+          [&] { return RunRunnerScenarios(*config, RunnerKind::kTetherRunner, repetition, results); });
+    }
     if (tether_only) continue;
     Run("official runner" + of, results,
         [&] { return RunRunnerScenarios(*config, RunnerKind::kOfficialRunner, repetition, results); });
+    if (with_addon) {
+      Run("Node addon runner" + of, results, [&] {
+        if (absl::Status found = CheckAddon(*config); !found.ok()) return found;
+        return RunRunnerScenarios(*config, RunnerKind::kAddonRunner, repetition, results);
+      });
+    }
+    if (addon_only) continue;
     Run("Beast floor" + of, results, [&] { return RunFloorScenario(*config, results); });
     Run("codec" + of, results, [&] { return RunCodecScenario(*config, results); });
+  }
+  if (with_addon && CheckAddon(*config).ok()) {
+    Run("Node addon .node size", results, [&] { return RunAddonSizeScenario(*config, results); });
   }
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

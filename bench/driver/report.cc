@@ -1,8 +1,10 @@
 #include "driver/report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <span>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -97,9 +99,20 @@ constexpr Target kTargets[] = {
     {"codec ≥ 20× faster than official", kCodecSection, "", kTether, kOfficial, 0.05, true},
 };
 
-void RenderTargets(const Results& results, std::string& out) {
-  absl::StrAppend(&out, "## Targets\n\n| target | figure | measured | met |\n|---|---|---:|:---:|\n");
-  for (const Target& target : kTargets) {
+// The Node addon's targets: the official runner's JavaScript app on the addon against the same
+// app on the official runner.
+constexpr Target kAddonTargets[] = {
+    {"addon runner CPU per WS message ≤ 1/3 official", kCpuSection, "runner per WS message", kAddon, kOfficial,
+     1.0 / 3, false},
+    {"addon RSS per socket ≤ 1/5 official", kMemorySection, "per open WebSocket", kAddon, kOfficial, 0.2, false},
+    {"addon cold start to Init ≤ 1/2 official", kColdSection, "process exec", kAddon, kOfficial, 0.5, false},
+};
+
+// One "| target | figure | measured | met |" table; a target without samples of both sides has no
+// row (e.g. the addon's when it was not run).
+void RenderTargetTable(const Results& results, std::span<const Target> targets, std::string& out) {
+  absl::StrAppend(&out, "| target | figure | measured | met |\n|---|---|---:|:---:|\n");
+  for (const Target& target : targets) {
     for (const Figure& figure : results.figures()) {
       if (figure.section != target.section || !absl::StartsWith(figure.name, target.prefix)) continue;
       if (target.show_as_speedup && !absl::EndsWith(figure.name, "encode + decode")) continue;
@@ -115,6 +128,49 @@ void RenderTargets(const Results& results, std::string& out) {
     }
   }
   absl::StrAppend(&out, "\n");
+}
+
+void RenderTargets(const Results& results, std::string& out) {
+  absl::StrAppend(&out, "## Targets\n\n");
+  RenderTargetTable(results, kTargets, out);
+}
+
+bool HasSubject(const Figure& figure, const std::string& subject) { return figure.samples.count(subject) != 0; }
+
+// Section 8: the addon's targets, then every runner figure of sections 1-5 it has, beside the
+// official runner's (the ratio the targets are about) and tether's C++ runner's (what the addon
+// wraps, so the difference is the cost of Node and the JavaScript façade), then the .node's size.
+// Sections 1-5 keep their own columns: the addon is a second comparison, not a third runner there.
+void RenderAddonSection(const Results& results, std::string& out) {
+  const auto& figures = results.figures();
+  if (std::none_of(figures.begin(), figures.end(), [](const Figure& f) { return HasSubject(f, kAddon); })) return;
+  absl::StrAppend(&out, "## ", kAddonSection, "\n\n",
+                  "The same JavaScript app (`bench/runners/js_echo_runner.mjs`) with the `Runner` of the Node ",
+                  "addon (`@tether/engine-runner`, `bindings/node`) and of the official `@rivetkit/engine-runner`, ",
+                  "each on its own fresh engine in the same run; tether's C++ runner for reference. Ratios divide ",
+                  "the medians; below 1 means the addon uses less.\n\n### Targets\n\n");
+  RenderTargetTable(results, kAddonTargets, out);
+  absl::StrAppend(&out, "### Figures\n\n| figure | unit | addon | official | tether | addon / official | ",
+                  "addon / tether |\n|---|---|---:|---:|---:|---:|---:|\n");
+  for (const char* section : {kWsSection, kHttpSection, kCpuSection, kColdSection, kMemorySection}) {
+    for (const Figure& figure : figures) {
+      if (figure.section != section || !HasSubject(figure, kAddon)) continue;
+      const Summary addon = SummaryOf(figure, kAddon);
+      const Summary official = SummaryOf(figure, kOfficial);
+      const Summary tether = SummaryOf(figure, kTether);
+      absl::StrAppend(&out, "| ", figure.name, " | ", figure.unit, " | ", Cell(addon), " | ", Cell(official), " | ",
+                      Cell(tether), " | ", Ratio(addon, official), " | ", Ratio(addon, tether), " |\n");
+    }
+  }
+  absl::StrAppend(&out, "\n");
+  bool size_header = false;
+  for (const Figure& figure : figures) {
+    if (figure.section != kAddonSection) continue;
+    if (!size_header) absl::StrAppend(&out, "### The .node file\n\n| figure | unit | addon |\n|---|---|---:|\n");
+    size_header = true;
+    absl::StrAppend(&out, "| ", figure.name, " | ", figure.unit, " | ", Cell(SummaryOf(figure, kAddon)), " |\n");
+  }
+  if (size_header) absl::StrAppend(&out, "\n");
 }
 
 void RenderPairs(const char* title, const std::vector<std::pair<std::string, std::string>>& pairs, std::string& out) {
@@ -146,6 +202,7 @@ std::string RenderMarkdown(const Results& results, const RunInfo& info) {
                               kFloorSection}) {
     RenderSection(results, section, out);
   }
+  RenderAddonSection(results, out);
   if (!info.analysis_markdown.empty()) absl::StrAppend(&out, info.analysis_markdown, "\n");
   return out;
 }

@@ -1,6 +1,7 @@
 // Renders a run's Results as bench/RESULTS.md: machine, versions, settings, one table per
 // scenario (median and min-max of the repetitions, ratio tether/official), and the targets of
-// issue 5 with whether they are met.
+// issue 5 with whether they are met; then, when the Node addon ran, its comparison with the
+// official runner (section 8) and its own targets.
 //
 // Threading: pure functions.
 #ifndef TETHER_BENCH_DRIVER_REPORT_H_

@@ -1,5 +1,5 @@
 // Results: every measured figure of a run, with its samples per subject ("tether", "official",
-// "floor"), in the order the scenarios first report them.
+// "addon", "floor"), in the order the scenarios first report them.
 //
 // Threading: one thread at a time.
 #ifndef TETHER_BENCH_DRIVER_RESULTS_H_
@@ -13,6 +13,7 @@ namespace tether::bench {
 
 inline constexpr char kTether[] = "tether";
 inline constexpr char kOfficial[] = "official";
+inline constexpr char kAddon[] = "addon";  // the official runner's JS app on the Node addon
 inline constexpr char kFloor[] = "floor";
 
 struct Figure {

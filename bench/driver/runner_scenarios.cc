@@ -30,6 +30,7 @@ constexpr int kActorCreateThreads = 8;
 constexpr char kActorName[] = "echo";
 constexpr char kNamespace[] = "default";
 constexpr char kProbeBody[] = "ping";
+constexpr char kOfficialPackage[] = "@rivetkit/engine-runner";
 
 // Everything one block needs to talk about its engine and runner.
 struct Block {
@@ -46,17 +47,35 @@ struct Block {
   }
 };
 
-absl::StatusOr<std::unique_ptr<BenchProcess>> StartRunner(const Block& block, const std::string& pool) {
+// The two JavaScript runners run the same app and differ only in the package it imports; both
+// set it explicitly, so a RUNNER_PACKAGE in the driver's environment cannot swap the official one.
+void SetRunnerProgram(const Block& block, BenchProcess::Options& options) {
   const BenchPaths& paths = block.config.paths;
+  switch (block.kind) {
+    case RunnerKind::kTetherRunner:
+      options.argv = {paths.tether_runner};
+      return;
+    case RunnerKind::kOfficialRunner:
+      options.argv = {paths.node, paths.js_runner_script};
+      options.env["RUNNER_PACKAGE"] = kOfficialPackage;
+      return;
+    case RunnerKind::kAddonRunner:
+      options.argv = {paths.node, paths.js_runner_script};
+      options.env["RUNNER_PACKAGE"] = paths.addon_package;
+      options.env["TETHER_NODE_ADDON"] = paths.addon;
+      return;
+  }
+}
+
+absl::StatusOr<std::unique_ptr<BenchProcess>> StartRunner(const Block& block, const std::string& pool) {
   BenchProcess::Options options;
-  options.argv = block.kind == RunnerKind::kTetherRunner ? std::vector<std::string>{paths.tether_runner}
-                                                   : std::vector<std::string>{paths.node, paths.official_runner_script};
   options.env = {{"RIVET_ENDPOINT", block.engine.endpoint()},
                  {"RIVET_NAMESPACE", kNamespace},
                  {"RIVET_POOL", pool},
                  {"RIVET_TOTAL_SLOTS", std::to_string(block.config.actors + 100)},
                  // The official runner logs nothing without a logger; keep tether as quiet.
                  {"RIVET_LOG_LEVEL", "warn"}};
+  SetRunnerProgram(block, options);
   options.log_path = absl::StrCat(block.config.work_dir, "/", pool, ".log");
   return BenchProcess::Spawn(options);
 }
@@ -255,7 +274,17 @@ absl::Status RunActorsRunner(const Block& block) {
 
 }  // namespace
 
-const char* SubjectOf(RunnerKind kind) { return kind == RunnerKind::kTetherRunner ? kTether : kOfficial; }
+const char* SubjectOf(RunnerKind kind) {
+  switch (kind) {
+    case RunnerKind::kTetherRunner:
+      return kTether;
+    case RunnerKind::kOfficialRunner:
+      return kOfficial;
+    case RunnerKind::kAddonRunner:
+      return kAddon;
+  }
+  return "unknown";
+}
 
 absl::Status RunRunnerScenarios(const BenchConfig& config, RunnerKind kind, int repetition, Results& results) {
   testing::LocalEngineOptions options;

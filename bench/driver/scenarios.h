@@ -22,6 +22,7 @@ inline constexpr char kColdSection[] = "4. Cold start";
 inline constexpr char kMemorySection[] = "5. Memory";
 inline constexpr char kCodecSection[] = "6. Codec";
 inline constexpr char kFloorSection[] = "7. The floor: a bare Boost.Beast echo server";
+inline constexpr char kAddonSection[] = "8. The Node addon against the official runner";
 
 // Where the programs of the run are.
 struct BenchPaths {
@@ -30,8 +31,13 @@ struct BenchPaths {
   std::string floor_server;
   std::string codec_bench;
   std::string node = "node";
-  std::string official_runner_script;
+  // The echo app both JavaScript runners run (the official one and the addon's façade).
+  std::string js_runner_script;
   std::string official_codec_script;
+  // The Node addon's package directory (bindings/node) and its built .node; no addon runs when
+  // `addon` is empty.
+  std::string addon_package;
+  std::string addon;
 };
 
 struct BenchConfig {
@@ -52,7 +58,8 @@ struct BenchConfig {
   int codec_min_ms = 200;
 };
 
-enum class RunnerKind { kTetherRunner, kOfficialRunner };
+// kAddonRunner: the official runner's JavaScript app on @tether/engine-runner (bindings/node).
+enum class RunnerKind { kTetherRunner, kOfficialRunner, kAddonRunner };
 const char* SubjectOf(RunnerKind kind);
 
 // On a fresh engine: cold start to Init, idle RSS, actor create to first response, 1,000 held
@@ -63,6 +70,8 @@ absl::Status RunRunnerScenarios(const BenchConfig& config, RunnerKind kind, int 
 absl::Status RunFloorScenario(const BenchConfig& config, Results& results);
 // Encode and decode of the same messages by tether's codec and the official one.
 absl::Status RunCodecScenario(const BenchConfig& config, Results& results);
+// The addon's .node file size, as built and stripped the way bindings/node/pack.sh ships it.
+absl::Status RunAddonSizeScenario(const BenchConfig& config, Results& results);
 
 }  // namespace tether::bench
 

@@ -1,5 +1,5 @@
 // tether-bench-runner: the benchmark's echo actor ("echo") hosted by tether. Behaviour matches
-// bench/runners/official_echo_runner.mjs exactly: HTTP answers 200 with the request body, and every
+// bench/runners/js_echo_runner.mjs exactly: HTTP answers 200 with the request body, and every
 // WebSocket is accepted (not hibernatable) and each message is sent back as it came.
 //
 // Configured by the RIVET_* variables (tether/config.h). When the engine's ToClientInit arrives it
