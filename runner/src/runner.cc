@@ -56,9 +56,13 @@ class RunnerImpl final : public Runner {
   absl::Status Start() override {
     std::lock_guard lock(mutex_);
     if (loop_ != nullptr) return absl::FailedPreconditionError("the runner was already started");
-    pool_ = std::make_unique<actors::WorkerPool>(config_.actor_threads);
     loop_ = net::EventLoop::Create();
     gate_ = std::make_shared<actors::LoopGate>(loop_.get());
+    pool_ = config_.actors_on_network_thread
+                ? std::make_unique<actors::WorkerPool>([gate = gate_](std::function<void()> task) {
+                    gate->Post(std::move(task));
+                  })
+                : std::make_unique<actors::WorkerPool>(config_.actor_threads);
     RunnerCore::Hooks hooks;
     hooks.observer = observer_;
     hooks.on_connected = [this](const EngineMetadata& engine) {

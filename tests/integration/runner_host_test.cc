@@ -209,9 +209,10 @@ class RunnerHost : public ::testing::Test {
     t_.runner_name = "runner-" + *ns;
   }
 
-  void StartRunner() {
+  void StartRunner(bool actors_on_network_thread = false) {
     RunnerConfig config = t_.BaseConfig();
     config.host_managed_state = true;
+    config.actors_on_network_thread = actors_on_network_thread;
     absl::StatusOr<std::unique_ptr<Runner>> runner = Runner::Create(config);
     ASSERT_TRUE(runner.ok()) << runner.status();
     t_.runner = *std::move(runner);
@@ -298,6 +299,21 @@ TEST_F(RunnerHost, HostStoredSocketContinuesAfterSleepAndRunnerWritesNoKv) {
   std::this_thread::sleep_for(500ms);
   auto stored = ReadActorKv(EngineEnvironment::engine(), t_.namespace_name, id, std::string("\0tether:alarm", 13));
   EXPECT_EQ(stored.status().code(), absl::StatusCode::kNotFound) << stored.status();
+}
+
+TEST_F(RunnerHost, ActorsOnTheNetworkThreadKeepTheirSocketAcrossSleep) {
+  ASSERT_NO_FATAL_FAILURE(StartRunner(/*actors_on_network_thread=*/true));
+  const std::string id = StartActor();
+  auto fast = GatewayGet(EngineEnvironment::engine(), id, "/fast");
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  EXPECT_EQ(fast->body, "/fast 8");
+  auto ws = Open(id, "/hws");
+  ASSERT_NE(ws, nullptr);
+  EXPECT_EQ(Ask(*ws, "sleep", 30s), "g0:sleep#1");
+  ASSERT_TRUE(t_.log->WaitFor("stop", id, 0u).has_value()) << "the actor did not sleep";
+  ASSERT_TRUE(ws->SendText("m2").ok());
+  EXPECT_EQ(ReceiveText(*ws, 30s), "g1:restored");
+  EXPECT_EQ(ReceiveText(*ws, 30s), "g1:m2#2");
 }
 
 TEST_F(RunnerHost, ListedSocketTheHostDidNotStoreIsClosedOnWake) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <thread>
@@ -41,6 +42,22 @@ TEST(WorkerPoolTest, TasksSubmittedWhileWorkersSleepAllRun) {
     ASSERT_EQ(done.get_future().wait_for(kWait), std::future_status::ready) << i;
     if (i % 3 == 0) std::this_thread::sleep_for(std::chrono::microseconds(100 * (i % 7)));
   }
+}
+
+// RunnerConfig::actors_on_network_thread: the pool hands its tasks on instead of running threads.
+TEST(WorkerPoolTest, AForwardingPoolRunsExecutorTasksWhereItForwardsThemInOrder) {
+  std::vector<std::function<void()>> forwarded;
+  WorkerPool pool([&](std::function<void()> task) { forwarded.push_back(std::move(task)); });
+  SerialExecutor executor(pool);
+  std::vector<int> order;
+  for (int i = 0; i < 5; ++i) executor.Post([&order, i] { order.push_back(i); });
+  EXPECT_TRUE(order.empty()) << "nothing runs until the forwarded tasks do";
+  while (!forwarded.empty()) {
+    std::function<void()> next = std::move(forwarded.front());
+    forwarded.erase(forwarded.begin());
+    next();
+  }
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
 TEST(SerialExecutorTest, RunsTasksOneAtATimeInPostingOrder) {

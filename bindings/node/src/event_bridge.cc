@@ -28,11 +28,10 @@ std::shared_ptr<EventBridge> EventBridge::Create(napi_env env, napi_value dispat
 
 EventBridge::~EventBridge() { Close(); }
 
-bool EventBridge::Emit(EventBuilder build, std::size_t bytes, bool may_wait) {
+bool EventBridge::Emit(EventBuilder build, std::size_t bytes, bool refuse_over_bound) {
   {
-    std::unique_lock lock(mutex_);
-    if (may_wait) drained_.wait(lock, [&] { return closed_ || queued_bytes_ <= kMaxQueuedBytes; });
-    if (closed_) return false;
+    std::lock_guard lock(mutex_);
+    if (closed_ || (refuse_over_bound && queued_bytes_ > kMaxQueuedBytes)) return false;
     queued_bytes_ += bytes;
   }
   auto* queued = new Queued{std::move(build), bytes, weak_from_this()};
@@ -53,18 +52,14 @@ void EventBridge::Close() {
     if (closed_) return;
     closed_ = true;
   }
-  drained_.notify_all();
   napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
 }
 
 void EventBridge::CallJs(napi_env env, napi_value dispatch, void*, void* data) {
   std::unique_ptr<Queued> queued(static_cast<Queued*>(data));
   if (std::shared_ptr<EventBridge> bridge = queued->bridge.lock()) {
-    {
-      std::lock_guard lock(bridge->mutex_);
-      bridge->queued_bytes_ -= queued->bytes;
-    }
-    bridge->drained_.notify_all();
+    std::lock_guard lock(bridge->mutex_);
+    bridge->queued_bytes_ -= queued->bytes;
   }
   if (env == nullptr) return;  // torn down: the event is dropped
   napi_handle_scope scope = nullptr;

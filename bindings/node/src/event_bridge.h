@@ -3,10 +3,10 @@
 // makes the event object and hands it to the runner's JavaScript dispatcher (or settles a promise
 // itself and returns nullptr).
 //
-// Native threads never wait for JavaScript: the network thread's events are queued without
-// blocking. Actor threads wait while more than kMaxQueuedBytes of message data is queued, so a
-// slow JavaScript side backs up into the runner's bounded per-socket queues (which close
-// sockets that overflow) instead of growing memory without bound.
+// Native threads never wait for JavaScript: events are queued without blocking. Requests and
+// socket messages are refused while more than kMaxQueuedBytes of message data waits for
+// JavaScript (the caller then answers 503 or closes the socket with 1013), so a JavaScript side
+// that falls behind cannot grow memory without bound.
 //
 // Lifetime: the bridge keeps the Node event loop alive only between Ref() (Runner.start) and
 // Close() (after the runner's last event), so nothing keeps a process alive after shutdown.
@@ -17,7 +17,6 @@
 
 #include <node_api.h>
 
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -36,9 +35,9 @@ class EventBridge : public std::enable_shared_from_this<EventBridge> {
   static std::shared_ptr<EventBridge> Create(napi_env env, napi_value dispatch);
   ~EventBridge();
 
-  // Queues an event; `bytes` is its message data (for the bound). With `may_wait` (actor threads
-  // only) waits while the queue is over its bound. False once closed: the event was not queued.
-  bool Emit(EventBuilder build, std::size_t bytes = 0, bool may_wait = false);
+  // Queues an event; `bytes` is its message data (for the bound). False once closed, or with
+  // `refuse_over_bound` while the queue is over its bound: the event was not queued.
+  bool Emit(EventBuilder build, std::size_t bytes = 0, bool refuse_over_bound = false);
   void Ref(napi_env env);
   // Stops taking events; queued ones are still delivered, then the loop is let go.
   void Close();
@@ -50,7 +49,6 @@ class EventBridge : public std::enable_shared_from_this<EventBridge> {
 
   napi_threadsafe_function tsfn_ = nullptr;
   std::mutex mutex_;
-  std::condition_variable drained_;
   std::size_t queued_bytes_ = 0;  // guarded by mutex_
   bool closed_ = false;           // guarded by mutex_
 };

@@ -75,7 +75,7 @@ void JsActor::OnFetchAsync(Actor& actor, HttpRequest request, std::function<void
       },
       bytes, true);
   if (!queued && host_->TakeCompletion(token)) {
-    respond({503, {{"x-rivet-error", "runner.actor_not_found"}}, "the runner is shutting down"});
+    respond({503, {{"x-rivet-error", "runner.overloaded"}}, "the runner is shutting down or JavaScript is behind"});
   }
 }
 
@@ -97,7 +97,7 @@ void JsActor::OnWebSocketOpenAsync(Actor& actor, std::shared_ptr<WebSocket> sock
 
 void JsActor::OnWebSocketIndexedMessage(Actor& actor, WebSocket& socket, const std::string& data, bool binary,
                                         std::uint16_t index) {
-  host_->bridge().Emit(
+  const bool queued = host_->bridge().Emit(
       [id = actor.info().actor_id, socket_id = socket.id(), data, binary, index](napi_env env) {
         return MakeObject(env, {{"type", MakeString(env, "wsMessage")},
                                 {"actorId", MakeString(env, id)},
@@ -107,6 +107,10 @@ void JsActor::OnWebSocketIndexedMessage(Actor& actor, WebSocket& socket, const s
                                 {"index", MakeNumber(env, index)}});
       },
       data.size(), true);
+  if (queued) return;
+  // JavaScript is too far behind to take more: the socket ends, as one over its own backlog does.
+  socket.Close(1013, "runner.websocket_inbound_backlog");
+  OnWebSocketClose(actor, socket, 1013, "runner.websocket_inbound_backlog");
 }
 
 void JsActor::OnWebSocketClose(Actor& actor, WebSocket& socket, std::uint16_t code, const std::string& reason) {

@@ -1,9 +1,9 @@
 // JsActor: the ActorInstance of every actor a JavaScript Runner hosts. Each hook becomes an event
 // for JavaScript (lib/native.d.ts); the answers come back as completions (HostState tokens), so
-// actor threads only queue work and never wait for JavaScript — except when too much message
-// data is queued already (EventBridge's bound).
+// the runner's threads only queue work and never wait for JavaScript.
 //
-// Threading: hooks run on the actor's executor; completions may run on the JavaScript thread.
+// Threading: hooks run on the network thread (RunnerConfig::actors_on_network_thread: they never
+// block); completions may run on the JavaScript thread.
 #ifndef TETHER_BINDINGS_NODE_JS_ACTOR_H_
 #define TETHER_BINDINGS_NODE_JS_ACTOR_H_
 

@@ -41,7 +41,7 @@ napi_value Begin(napi_env env, const std::shared_ptr<HostState>& host, const std
           napi_resolve_deferred(js, settled, result != nullptr ? result(js) : MakeUndefined(js));
           return nullptr;
         },
-        bytes, true);
+        bytes);
   };
   if (!host->WithActor(actor_id, [&](Actor& actor) { start(actor, finish); })) {
     host->kv_pending.erase(id);

@@ -125,8 +125,9 @@ std::optional<RunnerConfig> ParseConfig(napi_env env, napi_value object, bool& l
   }
   napi_value wants_logs = GetProperty(env, object, "logs");
   logs = !IsNullish(env, wants_logs) && GetBool(env, wants_logs, "NativeRunner config.logs").value_or(false);
-  // Actors are JavaScript: an actor thread only hands work to the bridge.
-  config.actor_threads = 1;
+  // Actors are JavaScript: their hooks only queue events for it, so they run on the network
+  // thread, without a hand-off to an actor thread and back.
+  config.actors_on_network_thread = true;
   config.host_managed_state = true;
   // As the official runner's shutdown: up to 120 s for the engine to stop the actors.
   config.drain_timeout = std::chrono::seconds(120);

@@ -109,6 +109,12 @@ struct RunnerConfig {
   WebSocketLimits websocket_limits;
   // Threads that run actor code; 0: the number of cores (at least 2).
   int actor_threads = 0;
+  // Runs actor code on the network thread instead (actor_threads is then unused), saving two
+  // thread hand-offs per request, message and KV answer. Only for actor code that never blocks
+  // (the Node addon's actors only queue work for JavaScript): a blocked handler would hold up
+  // pings, and waiting on a Kv future or calling Actor::RestoreWebSockets there would deadlock.
+  // Each actor's code still runs serially.
+  bool actors_on_network_thread = false;
   // For hosts that keep their actors' state themselves (the Node addon under RivetKit): the
   // runner then writes nothing into actors' Kv and reads nothing at their start; SetAlarm only
   // tells the engine when to wake the actor (OnAlarm is never called); and hibernatable

@@ -11,6 +11,8 @@ WorkerPool::WorkerPool(int threads) {
   for (int i = 0; i < count; ++i) threads_.emplace_back([this] { Work(); });
 }
 
+WorkerPool::WorkerPool(std::function<void(std::function<void()>)> forward) : forward_(std::move(forward)) {}
+
 WorkerPool::~WorkerPool() {
   {
     std::lock_guard lock(mutex_);
@@ -21,6 +23,7 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::Submit(std::function<void()> task) {
+  if (forward_) return forward_(std::move(task));
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
