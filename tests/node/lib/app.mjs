@@ -5,7 +5,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { NODE_DIR, waitFor } from "./util.mjs";
+import { NODE_DIR, killOnExit, waitFor } from "./util.mjs";
 
 export const OFFICIAL_RUNNER_DIR = realpathSync(join(NODE_DIR, "node_modules/@rivetkit/engine-runner"));
 const RIVETKIT_DIR = realpathSync(join(NODE_DIR, "node_modules/rivetkit"));
@@ -55,13 +55,7 @@ export class AppProcess {
 				resolve(this.exit);
 			}),
 		);
-		const killOnExit = () => {
-			try {
-				this.#proc.kill("SIGKILL");
-			} catch {}
-		};
-		process.once("exit", killOnExit);
-		this.#exited.then(() => process.removeListener("exit", killOnExit));
+		killOnExit(this.#proc, this.#exited);
 		return this;
 	}
 

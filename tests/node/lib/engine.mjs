@@ -8,7 +8,7 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, waitFor } from "./util.mjs";
+import { REPO_ROOT, killOnExit, waitFor } from "./util.mjs";
 
 const DEFAULT_BINARY = join(REPO_ROOT, "node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine");
 const DROPPED_VARIABLES = ["RUST_BACKTRACE", "RUST_LIB_BACKTRACE"];
@@ -111,13 +111,7 @@ export class Engine {
 		});
 		closeSync(fd);
 		this.#exited = new Promise((resolve) => this.#proc.once("exit", (code, signal) => resolve({ code, signal })));
-		const killOnExit = () => {
-			try {
-				this.#proc.kill("SIGKILL");
-			} catch {}
-		};
-		process.once("exit", killOnExit);
-		this.#exited.then(() => process.removeListener("exit", killOnExit));
+		killOnExit(this.#proc, this.#exited);
 	}
 
 	get pid() {

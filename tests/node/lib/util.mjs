@@ -33,3 +33,14 @@ export function deferred(timeoutMs, what) {
 export function uniqueSuffix() {
 	return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
+
+// Kills `proc` (SIGKILL) if this process exits first, until `exited` settles.
+export function killOnExit(proc, exited) {
+	const kill = () => {
+		try {
+			proc.kill("SIGKILL");
+		} catch {}
+	};
+	process.once("exit", kill);
+	exited.then(() => process.removeListener("exit", kill));
+}
