@@ -248,16 +248,47 @@ TEST_F(WebSocketSessionsTest, RestoredSocketContinuesFromItsRecord) {
   EXPECT_TRUE(WaitAcked(0));
 }
 
-TEST_F(WebSocketSessionsTest, ListedSocketWithoutARecordIsClosed) {
+// The gateway drops what reaches a restored socket before the actor is ready again, so the close
+// waits for the actor to run (and the gateway to listen: the reattach grace, or a client message).
+bool IsMetaNotFoundClose(const v7::ToServerTunnelMessageKind& kind) {
+  const auto* close = std::get_if<v7::ToServerWebSocketClose>(&kind);
+  return close != nullptr && close->reason == "ws.meta_not_found_during_restore";
+}
+
+TEST_F(WebSocketSessionsTest, ListedSocketWithoutARecordIsClosedOnceTheGatewayListens) {
   OnLoop([&] {
     sessions_->ExpectRestore("actor-1", {{{1, 2, 3, 4}, {9, 9, 9, 9}}});
     sessions_->Restore("actor-1", runtime_, {}, false);
   });
-  EXPECT_TRUE(WaitSent([](const auto& kind) {
-    const auto* close = std::get_if<v7::ToServerWebSocketClose>(&kind);
-    return close != nullptr && close->reason == "ws.meta_not_found_during_restore";
-  }));
+  EXPECT_FALSE(WaitSent(IsMetaNotFoundClose, 200ms)) << "closed before the actor runs: the gateway would drop it";
+  OnLoop([this] { sessions_->OnActorRunning("actor-1"); });
+  EXPECT_TRUE(WaitSent(IsMetaNotFoundClose));
   EXPECT_TRUE(runtime_->WebSockets().empty());
+}
+
+TEST_F(WebSocketSessionsTest, HostManagedRestoreBringsBackWhatTheProgramStoredAndClosesTheRest) {
+  host_managed_ = true;
+  Create(WebSocketLimits{});
+  const WebSocketIds stored_ids{std::string("\x01\x02\x03\x04", 4), std::string("\x09\x09\x09\x09", 4)};
+  absl::StatusOr<std::vector<std::shared_ptr<WebSocket>>> restored;
+  OnLoop([&] {
+    sessions_->ExpectRestore("actor-1", {{{1, 2, 3, 4}, {9, 9, 9, 9}}, {{5, 5, 5, 5}, {6, 6, 6, 6}}});
+    StoredWebSocket stored{stored_ids, 7, 41, "/room", {{"x-user", "u1"}}};
+    StoredWebSocket unlisted{{std::string(4, 'a'), std::string(4, 'b')}, 0, 0, "/gone", {}};
+    restored = sessions_->RestoreStored("actor-1", runtime_, {stored, unlisted});
+  });
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  ASSERT_EQ(restored->size(), 2u);
+  ASSERT_NE((*restored)[0], nullptr);
+  EXPECT_EQ((*restored)[1], nullptr) << "not listed by the engine: the program deletes it";
+  EXPECT_EQ((*restored)[0]->ids(), stored_ids);
+  EXPECT_EQ((*restored)[0]->request().path, "/room");
+  OnLoop([this] { sessions_->OnActorRunning("actor-1"); });
+  Message(41, "replayed");
+  Message(42, "next");
+  EXPECT_THAT(Handled(1), ElementsAre("next")) << "continues after the stored index";
+  EXPECT_TRUE(WaitSent(IsMetaNotFoundClose)) << "the listed socket the program did not store";
+  OnLoop([&] { EXPECT_FALSE(sessions_->RestoreStored("actor-1", runtime_, {}).ok()) << "only once"; });
 }
 
 TEST_F(WebSocketSessionsTest, AnActorSendingFasterThanTheNetworkThreadIsClosedWith1013) {
