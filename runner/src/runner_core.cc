@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <atomic>
 #include <exception>
 
 #include "absl/strings/str_cat.h"
+#include "actors/first_call.h"
 #include "log.h"
 #include "util/random_bytes.h"
 
@@ -286,11 +286,9 @@ void RunnerCore::RunOnStart(const std::string& actor_id, std::uint32_t generatio
   // through the gate. The first answer counts, whether the program calls `done` or throws.
   OnActorThread(actor->runtime, [this, gate = gate_, actor_id, generation,
                                  make = actor->factory](actors::ActorRuntime& runtime) {
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    auto finish = [this, gate, actor_id, generation, answered](absl::Status status) {
-      if (answered->exchange(true)) return;
+    auto finish = actors::FirstCallOnly<absl::Status>([this, gate, actor_id, generation](absl::Status status) {
       gate->Post([this, actor_id, generation, status] { OnStartFinished(actor_id, generation, status); });
-    };
+    });
     try {
       runtime.instance = make(runtime.info());
       if (runtime.instance == nullptr) return finish(absl::InternalError("the actor factory returned no instance"));
@@ -352,15 +350,14 @@ void RunnerCore::StopActor(const std::string& actor_id, std::uint32_t generation
 void RunnerCore::RunOnStop(const std::shared_ptr<actors::ActorRuntime>& runtime,
                            std::function<void(std::optional<std::string> failure)> finished) {
   OnActorThread(runtime, [gate = gate_, runtime, finished = std::move(finished)](actors::ActorRuntime& actor) {
-    auto answered = std::make_shared<std::atomic<bool>>(false);
     // `done` may come from any thread; the instance is destroyed on the actor's executor.
-    auto done = [gate, finished, answered, runtime](std::optional<std::string> failure) {
-      if (answered->exchange(true)) return;
-      runtime->Post([gate, finished, runtime, failure = std::move(failure)] {
-        runtime->instance.reset();
-        if (finished) gate->Post([finished, failure] { finished(failure); });
-      });
-    };
+    auto done = actors::FirstCallOnly<std::optional<std::string>>(
+        [gate, finished, runtime](std::optional<std::string> failure) {
+          runtime->Post([gate, finished, runtime, failure = std::move(failure)] {
+            runtime->instance.reset();
+            if (finished) gate->Post([finished, failure] { finished(failure); });
+          });
+        });
     if (actor.instance == nullptr) return done(std::nullopt);
     try {
       actor.instance->OnStopAsync(actor, [done] { done(std::nullopt); });

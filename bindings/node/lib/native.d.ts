@@ -35,7 +35,9 @@ export type NativeEvent =
   | { type: "connected"; runnerId: string; runnerLostThreshold: bigint; actorStopThreshold: bigint;
       serverlessDrainGracePeriod: bigint | null }
   | { type: "disconnected"; code: number; reason: string }
-  /** The runner has stopped for good; the last event. error: null after shutdown. */
+  /** The runner has stopped for good; the last event. error: null after shutdown. KV promises
+   *  still waiting for the engine are rejected ("WebSocket connection closed during shutdown")
+   *  before it is dispatched. */
   | { type: "stopped"; error: string | null }
   | { type: "log"; level: "trace" | "debug" | "info" | "warn" | "error"; msg: string; fields: Record<string, string> }
   /** Answer with finishStart(token, error). Requests and socket messages wait until then. */

@@ -12,8 +12,6 @@ const { writeLog } = require('./logging.cjs');
 const { Tunnel } = require('./tunnel.cjs');
 
 const PROTOCOL_VERSION = 7;
-/** How long a drain may take before the runner closes anyway (the official runner's bound). */
-const DRAIN_TIMEOUT_MS = 120_000;
 /** What getPegboardWebSocketIfReady returns while connected: there is no JavaScript WebSocket. */
 const CONNECTED_SOCKET = Object.freeze({ readyState: 1 });
 
@@ -64,12 +62,9 @@ class Runner {
   #started = false;
   #shutdownRequested = false;
   #draining = false;
-  #drainTimer;
   #connected = false;
   #stopped = false;
   #stoppedSignal = promiseWithResolvers();
-  /** Unsettled KV operations: rejected when the runner stops. */
-  #pendingKv = new Set();
 
   /** The engine's id for this runner; set when the engine accepted the connection. */
   runnerId = undefined;
@@ -135,12 +130,8 @@ class Runner {
       if (immediate) {
         this.#native.close();
       } else {
+        // The native runner bounds the drain (120 s, as the official runner) and then closes.
         this.#native.drain();
-        this.#drainTimer = setTimeout(() => {
-          this.#write('warn', { msg: 'drain timed out, closing', remainingActors: this.#actors.size });
-          this.#native.close();
-        }, DRAIN_TIMEOUT_MS);
-        this.#drainTimer.unref();
       }
       await this.#stoppedSignal.promise;
     }
@@ -422,10 +413,7 @@ class Runner {
     this.#stopped = true;
     this.#shutdownRequested = true;
     this.#connected = false;
-    clearTimeout(this.#drainTimer);
     if (error) this.#write('error', { msg: 'runner stopped', error });
-    for (const pending of this.#pendingKv) pending.reject(new Error('WebSocket connection closed during shutdown'));
-    this.#pendingKv.clear();
     this.#tunnel.shutdown();
     for (const actor of this.#actors.values()) this.#stopSignals.get(actor)?.resolve();
     try {
@@ -454,17 +442,17 @@ class Runner {
     });
   }
 
-  /** Runs a native KV call; after the stop it rejects with RunnerShutdownError. */
+  /**
+   * Runs a native KV call; after the stop it rejects with RunnerShutdownError. Calls still waiting
+   * for the engine when the runner stops are rejected by the native side, before "stopped".
+   */
   #kv(call) {
     if (this.#stopped) return Promise.reject(new RunnerShutdownError());
-    const pending = promiseWithResolvers();
-    this.#pendingKv.add(pending);
     try {
-      call().then(pending.resolve, pending.reject);
+      return call();
     } catch (error) {
-      pending.reject(error);
+      return Promise.reject(error);
     }
-    return pending.promise.finally(() => this.#pendingKv.delete(pending));
   }
 
   /** Actor operations are fire-and-forget in the official API: a refusal is logged, not thrown. */

@@ -1,9 +1,9 @@
 #include "tunnel/tunnel_router.h"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 
+#include "actors/first_call.h"
 #include "log.h"
 
 namespace tether::tunnel {
@@ -89,12 +89,9 @@ void TunnelRouter::Dispatch(const RequestKey& key) {
   if (actor.status == ActorStatus::kStarting) return;  // OnActorRunning dispatches it
   request.dispatched = true;
   actor.runtime->Post([runtime = actor.runtime, gate = gate_, this, key, http = request.http]() mutable {
-    // The first answer counts, whether the program responds or throws.
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    auto respond = [gate, this, key, answered](HttpResponse response) {
-      if (answered->exchange(true)) return;
+    auto respond = actors::FirstCallOnly<HttpResponse>([gate, this, key](HttpResponse response) {
       gate->Post([this, key, response = std::move(response)]() mutable { Respond(key, std::move(response)); });
-    };
+    });
     const std::string path = http.path;
     try {
       if (runtime->instance == nullptr) return respond(TextResponse(503, "the actor is stopping"));

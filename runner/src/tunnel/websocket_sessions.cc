@@ -1,9 +1,9 @@
 #include "tunnel/websocket_sessions.h"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 
+#include "actors/first_call.h"
 #include "log.h"
 
 namespace tether::tunnel {
@@ -65,14 +65,12 @@ void WebSocketSessions::DispatchOpen(const RequestKey& key) {
   if (actor.status == ActorStatus::kStarting) return;  // OnActorRunning dispatches it
   session.phase = Phase::kDeciding;
   actor.runtime->Post([runtime = actor.runtime, gate = gate_, this, key, handle = session.handle] {
-    // The first decision counts, whether the program decides or throws.
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    auto decide = [runtime, gate, this, key, handle, answered](WebSocketAcceptance acceptance) {
-      if (answered->exchange(true)) return;
-      handle->set_hibernatable(acceptance.accept && acceptance.hibernatable);
-      if (acceptance.accept) handle->AttachTo(runtime);
-      gate->Post([this, key, acceptance = std::move(acceptance)] { OnOpenDecided(key, acceptance); });
-    };
+    auto decide = actors::FirstCallOnly<WebSocketAcceptance>(
+        [runtime, gate, this, key, handle](WebSocketAcceptance acceptance) {
+          handle->set_hibernatable(acceptance.accept && acceptance.hibernatable);
+          if (acceptance.accept) handle->AttachTo(runtime);
+          gate->Post([this, key, acceptance = std::move(acceptance)] { OnOpenDecided(key, acceptance); });
+        });
     try {
       if (runtime->instance == nullptr) return decide({false, false, 1011, "the actor is stopping"});
       runtime->instance->OnWebSocketOpenAsync(*runtime, handle, decide);

@@ -32,7 +32,8 @@ class NativeRunner {
     this.calls = [];
     this.waiters = [];
     this.kv = new Map(); // hex key -> Uint8Array
-    this.kvHold = false; // true: KV promises stay pending
+    this.kvHold = false; // true: KV promises stay pending until "stopped" (as the native side's)
+    this.kvHeld = []; // their rejecters
     this.restoreResult = null; // (actorId, stored) => Array<FakeSocket | null>
     this.runnerId = undefined;
     NativeRunner.instances.push(this);
@@ -64,6 +65,10 @@ class NativeRunner {
   }
 
   emit(event) {
+    // The native side rejects KV calls still waiting for the engine before its last event.
+    if (event.type === 'stopped') {
+      for (const reject of this.kvHeld.splice(0)) reject(new Error('WebSocket connection closed during shutdown'));
+    }
     return this.onEvent(event);
   }
 
@@ -90,7 +95,7 @@ class NativeRunner {
 
   #kvCall(name, args, run) {
     this.#record(name, ...args);
-    if (this.kvHold) return new Promise(() => {});
+    if (this.kvHold) return new Promise((_, reject) => this.kvHeld.push(reject));
     return Promise.resolve().then(run);
   }
   kvGet(actorId, keys) {
